@@ -1,0 +1,98 @@
+/*
+ * config: the INI file of DESIGN.md, read once into one struct.
+ *
+ * Every key has a safe default; an unknown section or key, a duplicate
+ * key, a bad value, a relative path, an http:// sync URL or a
+ * retain_after_delivery over 30 days is an error naming file, line and key.
+ * (The name config.h is taken by autoconf's header, hence fconfig.h.)
+ */
+#ifndef FULFIL_FCONFIG_H
+#define FULFIL_FCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "ferr.h"
+
+#define CONFIG_DEFAULT_PATH FULFIL_SYSCONFDIR "/fulfil/fulfil.conf"
+#define CONFIG_MAX_RETAIN_AFTER_DELIVERY (30 * 86400)
+
+struct fulfil_config {
+	char *path;			/* file read, or NULL: defaults only */
+	struct {
+		char *dir;		/* /var/lib/fulfil */
+		char *key;		/* /etc/fulfil/cache.key or credential:NAME */
+		enum fulfil_cipher cipher;	/* auto */
+		int64_t retain_after_delivery;	/* seconds, 0 .. 30d */
+		int64_t key_epoch;		/* seconds, 1d */
+	} cache;
+	struct {
+		char *pam_service;	/* fulfil */
+		char *pam_confdir;	/* NULL: the system's /etc/pam.d */
+		char *service_user;	/* fulfil */
+		int max_failures;	/* 5 */
+		int64_t failure_window;	/* 15m */
+		int64_t lockout;	/* 15m */
+		int64_t idle_logout;	/* 2m */
+	} auth;
+	struct {
+		char *url;		/* NULL: no sync */
+		char *ca_file;
+		char *pinned_pubkey;
+		char *token_file;
+		char *client_cert;
+		char *client_key;
+		int64_t interval;	/* 60s */
+	} sync;
+	struct {
+		char *uri;		/* NULL: this station prints nothing */
+		char *sender;
+	} printer;
+	struct {
+		int64_t retain;		/* 90d */
+		bool syslog;		/* yes */
+	} audit;
+};
+
+/*
+ * Read the configuration. path NULL means $FULFIL_CONFIG, else
+ * CONFIG_DEFAULT_PATH; only that implicit default may be absent (then all
+ * defaults apply). On success *out is the caller's to config_free().
+ */
+int config_load(const char *path, struct fulfil_config **out, struct ferr *err);
+
+/* The built-in defaults, as config_load would give without a file. */
+struct fulfil_config *config_new_defaults(void);
+
+void config_free(struct fulfil_config *cfg);
+
+/*
+ * "90s", "15m", "2h", "1d", "1w" (one number, one unit, no spaces) into
+ * seconds. 0 or FULFIL_EINVAL.
+ */
+int config_parse_duration(const char *s, int64_t *secs);
+
+/* Format seconds back as the largest exact unit ("1d", "90s"). */
+void config_format_duration(int64_t secs, char *buf, size_t len);
+
+/*
+ * The table of keys, for listings, documentation and tests. All strings
+ * are static; help is untranslated (pass it through gettext to show it).
+ */
+struct config_key_info {
+	const char *section;	/* "cache" */
+	const char *key;	/* "retain_after_delivery" */
+	const char *type;	/* "path", "duration", "integer", "url", ... */
+	const char *def;	/* default as written in the file; "" = unset */
+	bool optional;		/* an empty value leaves it unset (NULL) */
+	bool ranged;		/* min/max bound the value (durations: s) */
+	int64_t min, max;	/* else: length limits in bytes, where known */
+	const char *help;
+};
+
+/* Entry i of the key table into *out; false when i is past the end. */
+bool config_key_info(size_t i, struct config_key_info *out);
+
+#endif

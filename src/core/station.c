@@ -1,0 +1,352 @@
+/*
+ * station: opening a station's cache for work (see station.h).
+ *
+ * Owns the order of the start-up checks: configuration -> cipher -> KEK
+ * (file safety) -> cache -> "is this the KEK the cache was made with".
+ * The last check runs before anything is written, so a wrong key can
+ * never add data the right key cannot read. Also owns the station's
+ * identity: its random id and its Ed25519 signing key (sealed under the
+ * KEK; used for deletion certificates). Never handles order data.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "crypto.h"
+#include "ferr.h"
+#include "i18n.h"
+#include "secret.h"
+#include "station.h"
+#include "orders.h"
+#include "store.h"
+
+#define CREDENTIAL_PREFIX "credential:"
+#define KEK_CHECK_ID "kek-check"
+#define KEK_CHECK_TEXT "fulfil kek check v1"
+#define SIGNING_KEY_ID "station-signing-key"
+
+static int
+station_hex_decode(const char *hex, unsigned char *out, size_t max, size_t *len)
+{
+	if (sodium_hex2bin(out, max, hex, strlen(hex), NULL, len, NULL) != 0)
+		return FULFIL_EINVAL;
+	return 0;
+}
+
+/* Is the KEK the one the cache was made with? FULFIL_ENOTFOUND: no check yet. */
+static int
+station_check_kek(struct store *st, const struct kek *kek, struct ferr *err)
+{
+	unsigned char blob[sizeof KEK_CHECK_TEXT + CRYPTO_SEAL_OVERHEAD];
+	struct secret *pt = NULL;
+	char *hex = NULL;
+	size_t len;
+	int r;
+
+	if ((r = store_meta_get(st, "kek_check", &hex, err)) != 0)
+		return r;
+	if (hex == NULL)
+		return FULFIL_ENOTFOUND;
+	if (station_hex_decode(hex, blob, sizeof blob, &len) != 0) {
+		r = ferr_set(err, FULFIL_EINVAL,
+		    _("the cache's key check value is malformed"));
+		goto out;
+	}
+	if ((pt = secret_new(sizeof KEK_CHECK_TEXT)) == NULL) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	if (crypto_kek_open(kek, KEK_CHECK_ID, blob, len, pt, NULL) != 0 ||
+	    pt->len != sizeof KEK_CHECK_TEXT - 1 ||
+	    memcmp(pt->data, KEK_CHECK_TEXT, pt->len) != 0) {
+		r = ferr_set(err, FULFIL_EKEY,
+		    _("the key (epoch %u) is not the key this cache was created "
+		      "with; nothing was changed"), crypto_kek_epoch(kek));
+		goto out;
+	}
+	r = 0;
+out:
+	secret_free(pt);
+	free(hex);
+	return r;
+}
+
+static int
+station_meta_set_sealed(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, const char *key, const char *id,
+    const unsigned char *pt, size_t ptlen, struct ferr *err)
+{
+	unsigned char blob[256 + CRYPTO_SEAL_OVERHEAD];
+	char hex[2 * sizeof blob + 1];
+	size_t len;
+	int r;
+
+	if (ptlen > 256)
+		return ferr_set(err, FULFIL_EINVAL, _("station secret too large"));
+	if ((r = crypto_kek_seal(kek, cipher, id, pt, ptlen, blob, &len, err)) != 0)
+		return r;
+	sodium_bin2hex(hex, sizeof hex, blob, len);
+	return store_meta_set(st, key, hex, err);
+}
+
+static int
+station_make_identity(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, struct station_init_result *res, struct ferr *err)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char id[16];
+	char pkhex[2 * sizeof pk + 1], idhex[2 * sizeof id + 1], now[32];
+	struct secret *sk = NULL;
+	char *have = NULL;
+	int r;
+
+	if ((r = store_meta_get(st, "station_id", &have, err)) != 0)
+		return r;
+	if (have == NULL) {
+		randombytes_buf(id, sizeof id);
+		sodium_bin2hex(idhex, sizeof idhex, id, sizeof id);
+		if ((r = store_meta_set(st, "station_id", idhex, err)) != 0)
+			return r;
+		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+		if ((r = store_meta_set(st, "created_at", now, err)) != 0)
+			return r;
+		snprintf(res->station_id, sizeof res->station_id, "%s", idhex);
+	} else {
+		snprintf(res->station_id, sizeof res->station_id, "%s", have);
+		free(have);
+		have = NULL;
+	}
+
+	if ((r = store_meta_get(st, "signing_pk", &have, err)) != 0)
+		return r;
+	if (have != NULL) {
+		free(have);
+		return 0;
+	}
+	if ((sk = secret_new(crypto_sign_SECRETKEYBYTES)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	crypto_sign_keypair(pk, sk->data);
+	sk->len = crypto_sign_SECRETKEYBYTES;
+	r = station_meta_set_sealed(st, kek, cipher, "signing_sk", SIGNING_KEY_ID,
+	    sk->data, sk->len, err);
+	secret_free(sk);
+	if (r != 0)
+		return r;
+	sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
+	if ((r = store_meta_set(st, "signing_pk", pkhex, err)) != 0)
+		return r;
+	res->created_signing_key = true;
+	return 0;
+}
+
+static bool
+station_key_is_credential(const char *spec)
+{
+	return strncmp(spec, CREDENTIAL_PREFIX, strlen(CREDENTIAL_PREFIX)) == 0;
+}
+
+int
+station_init(const struct fulfil_config *cfg, struct station_init_result *res,
+    struct ferr *err)
+{
+	struct station_init_result none = { 0 };
+	struct kek *kek = NULL;
+	struct store *st = NULL;
+	enum fulfil_cipher cipher;
+	struct stat sb;
+	char *dbpath = NULL;
+	bool in_tx = false, need_check;
+	int r;
+
+	*res = none;
+	if ((r = crypto_cipher_resolve(cfg->cache.cipher, &cipher, err)) != 0)
+		return r;
+
+	if (!station_key_is_credential(cfg->cache.key) &&
+	    lstat(cfg->cache.key, &sb) != 0) {
+		if (errno != ENOENT)
+			return ferr_set(err, FULFIL_EIO, _("key file %s: %s"),
+			    cfg->cache.key, strerror(errno));
+		if ((r = crypto_kek_create(cfg->cache.key, 1, err)) != 0)
+			return r;
+		res->created_key = true;
+	}
+	if ((r = crypto_kek_load(cfg->cache.key, &kek, err)) != 0)
+		return r;
+
+	res->created_dir = lstat(cfg->cache.dir, &sb) != 0 && errno == ENOENT;
+	if (asprintf(&dbpath, "%s/%s", cfg->cache.dir, STORE_DB_NAME) < 0) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	res->created_db = lstat(dbpath, &sb) != 0;
+	if ((r = store_open(cfg->cache.dir, STORE_CREATE, &st, err)) != 0)
+		goto out;
+
+	/* Check the key before any write: a wrong KEK adds nothing. */
+	r = station_check_kek(st, kek, err);
+	if (r != 0 && r != FULFIL_ENOTFOUND)
+		goto out;
+	need_check = r == FULFIL_ENOTFOUND;
+	if ((r = store_begin(st, err)) != 0)
+		goto out;
+	in_tx = true;
+	if (need_check && (r = station_meta_set_sealed(st, kek, cipher,
+	    "kek_check", KEK_CHECK_ID, (const unsigned char *)KEK_CHECK_TEXT,
+	    sizeof KEK_CHECK_TEXT - 1, err)) != 0)
+		goto out;
+	if ((r = station_make_identity(st, kek, cipher, res, err)) != 0)
+		goto out;
+	if ((r = store_commit(st, err)) != 0)
+		goto out;
+	in_tx = false;
+out:
+	if (in_tx)
+		store_rollback(st);
+	store_close(st);
+	crypto_kek_free(kek);
+	free(dbpath);
+	return r;
+}
+
+int
+station_open(const struct fulfil_config *cfg, bool readonly,
+    struct station **out, struct ferr *err)
+{
+	struct station *s;
+	int r;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	s->cfg = cfg;
+	if ((r = crypto_cipher_resolve(cfg->cache.cipher, &s->cipher, err)) != 0)
+		goto fail;
+	if ((r = crypto_kek_load(cfg->cache.key, &s->kek, err)) != 0)
+		goto fail;
+	if ((r = store_open(cfg->cache.dir,
+	    readonly ? STORE_READONLY : 0, &s->store, err)) != 0) {
+		if (r == FULFIL_ENOTFOUND)
+			ferr_set(err, r, _("no cache in %s; run 'fulfilctl init' "
+			    "first"), cfg->cache.dir);
+		goto fail;
+	}
+	if ((r = station_check_kek(s->store, s->kek, err)) != 0) {
+		if (r == FULFIL_ENOTFOUND)
+			r = ferr_set(err, FULFIL_ESTATE, _("the cache in %s is not "
+			    "initialised; run 'fulfilctl init' first"),
+			    cfg->cache.dir);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	station_close(s);
+	return r;
+}
+
+void
+station_close(struct station *s)
+{
+	if (s == NULL)
+		return;
+	store_close(s->store);
+	crypto_kek_free(s->kek);
+	free(s);
+}
+
+int
+station_status(struct station *s, int64_t now, struct station_status *out,
+    struct ferr *err)
+{
+	sqlite3_stmt *q;
+	char *v = NULL;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	out->cipher = s->cipher;
+	out->key_epoch = crypto_kek_epoch(s->kek);
+	out->schema = store_schema_version(s->store);
+	out->last_sync = -1;
+	if ((r = orders_counts(s->store, now, &out->counts, err)) != 0)
+		return r;
+	if ((q = store_stmt(s->store, "SELECT count(*) FROM outbox", err)) == NULL)
+		return FULFIL_EDB;
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return store_error(s->store, err, _("counting the outbox"));
+	out->outbox = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if ((r = store_meta_get(s->store, "station_id", &v, err)) != 0)
+		return r;
+	snprintf(out->station_id, sizeof out->station_id, "%s", v ? v : "");
+	free(v);
+	if ((r = store_meta_get(s->store, "last_sync", &v, err)) != 0)
+		return r;
+	if (v != NULL)
+		out->last_sync = strtoll(v, NULL, 10);
+	free(v);
+	return 0;
+}
+
+int
+station_verify_orders(struct station *s, station_bad_fn bad, void *ctx,
+    size_t *checked, size_t *failed, struct ferr *err)
+{
+	sqlite3_stmt *q;
+	struct ferr oerr;
+	char **ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int r = 0, step;
+
+	*checked = *failed = 0;
+	/* Collect ids first: orders_find uses the same connection. */
+	if ((q = store_stmt(s->store,
+	    "SELECT id FROM orders WHERE sealed IS NOT NULL ORDER BY id",
+	    err)) == NULL)
+		return FULFIL_EDB;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			char **grown;
+
+			cap = cap ? cap * 2 : 256;
+			if ((grown = realloc(ids, cap * sizeof *ids)) == NULL) {
+				r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+				goto out;
+			}
+			ids = grown;
+		}
+		if ((ids[n] = strdup((const char *)sqlite3_column_text(q, 0))) ==
+		    NULL) {
+			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+			goto out;
+		}
+		n++;
+	}
+	if (step != SQLITE_DONE) {
+		r = store_error(s->store, err, _("listing orders"));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct order *o = NULL;
+
+		(*checked)++;
+		if (orders_find(s->store, s->kek, ids[i], &o, &oerr) != 0) {
+			(*failed)++;
+			if (bad != NULL)
+				bad(ctx, ids[i], &oerr);
+		}
+		order_free(o);
+	}
+out:
+	sqlite3_reset(q);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return r;
+}

@@ -1,0 +1,76 @@
+/*
+ * station: one station's cache opened for work: configuration, KEK,
+ * database and the cipher in force. Both programs go through it, so the
+ * checks at start (key file safety, KEK matches the cache) cannot be
+ * skipped by one of them.
+ */
+#ifndef FULFIL_STATION_H
+#define FULFIL_STATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "fconfig.h"
+#include "ferr.h"
+#include "orders.h"
+
+struct store;
+
+struct station {
+	const struct fulfil_config *cfg;	/* borrowed */
+	struct kek *kek;
+	struct store *store;
+	enum fulfil_cipher cipher;	/* resolved: never AUTO */
+};
+
+struct station_init_result {
+	bool created_dir, created_key, created_db, created_signing_key;
+	char station_id[33];
+};
+
+/*
+ * fulfilctl init: create the data dir (0700), the KEK file if absent,
+ * the schema, the station id and the Ed25519 signing key (sealed under the
+ * KEK). Idempotent: a second run changes nothing and says so in *res.
+ */
+int station_init(const struct fulfil_config *cfg, struct station_init_result *res,
+    struct ferr *err);
+
+/*
+ * Open an initialised station: load the KEK, open the cache, and check
+ * that this KEK is the one the cache was made with (FULFIL_EKEY before
+ * anything is written if not). readonly: open the cache read-only (status).
+ * Caller closes with station_close().
+ */
+int station_open(const struct fulfil_config *cfg, bool readonly,
+    struct station **out, struct ferr *err);
+void station_close(struct station *s);
+
+/* What `fulfilctl status` shows; no customer data in it. */
+struct station_status {
+	char station_id[33];
+	enum fulfil_cipher cipher;	/* the cipher new data is sealed with */
+	uint32_t key_epoch;
+	int schema;
+	struct orders_counts counts;
+	int64_t outbox;			/* events not yet pushed */
+	int64_t last_sync;		/* unix seconds; -1: never */
+};
+int station_status(struct station *s, int64_t now, struct station_status *out,
+    struct ferr *err);
+
+/* Called for each order whose sealed data does not open; err says why. */
+typedef void (*station_bad_fn)(void *ctx, const char *order_id,
+    const struct ferr *err);
+
+/*
+ * Decrypt every order that still holds data, in memory only, and report
+ * those that fail (tampered, wrong key, corrupt). *failed > 0 is the
+ * caller's to report; the return value is for errors of the check itself.
+ */
+int station_verify_orders(struct station *s, station_bad_fn bad, void *ctx,
+    size_t *checked, size_t *failed, struct ferr *err);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * testutil: shared helpers for the cmocka unit tests (temporary dirs,
+ * key files, file scanning). Include after cmocka's prerequisites.
+ */
+#ifndef FULFIL_TESTUTIL_H
+#define FULFIL_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "crypto.h"
+
+/* A fresh private directory under $TMPDIR (or /tmp); caller frees. */
+char *tu_mkdtemp(void);
+
+/* rm -rf path (no symlink following). */
+void tu_rmtree(const char *path);
+
+/* path = dir + "/" + name; caller frees. */
+char *tu_path(const char *dir, const char *name);
+
+/* Write len bytes to path with mode (O_CREAT|O_TRUNC). 0 or -1. */
+int tu_write_file(const char *path, const void *buf, size_t len, int mode);
+
+/* Read a whole file; caller frees; *len set. NULL on error. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Does any regular file under dir contain needle (len bytes)? */
+bool tu_tree_contains(const char *dir, const void *needle, size_t len);
+
+/* The cipher under test: $FULFIL_TEST_CIPHER or auto-resolved. */
+enum fulfil_cipher tu_cipher(void);
+
+/* Both concrete ciphers the machine supports (n = 1 or 2). */
+size_t tu_ciphers(enum fulfil_cipher out[2]);
+
+/* proc_harden() once, asserting success. */
+void tu_init(void);
+
+#endif
