@@ -1,12 +1,14 @@
 /*
  * test_orders: ingest, validation, upsert, lookup, tamper detection and
  * the no-plaintext-on-disk promise of the order cache, under both
- * ciphers; and the sealed-data codec against malformed input.
+ * ciphers; the sealed-data codec against malformed input; and the pool
+ * of locked buffers that decrypted orders live in (secret_pool_*).
  *
  * All people, addresses and messages here are synthetic.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1441,6 +1443,97 @@ body_lookup(struct fx *f)
 	assert_int_equal(find_fails(f, "", &err), FULFIL_EINVAL);
 }
 
+/* The exact count of an ambiguous ref, and an id that is one too. */
+static void
+body_lookup_refs(struct fx *f)
+{
+	struct orders_ingest_stats s;
+	struct ferr err;
+	struct order *o;
+	json_t *a = order_min("RF-1"), *b = order_min("RF-2"),
+	       *c = order_min("RF-3"), *d = order_min("RF-4"),
+	       *e = order_min("RF-5");
+
+	json_object_set_new(a, "ref", json_string("114-TRIPLE"));
+	json_object_set_new(b, "ref", json_string("114-TRIPLE"));
+	json_object_set_new(c, "ref", json_string("114-TRIPLE"));
+	/* Two refs name the id RF-5: the id still wins. */
+	json_object_set_new(d, "ref", json_string("RF-5"));
+	json_object_set_new(e, "ref", json_string("RF-5"));
+	assert_int_equal(
+	    import_doc(f, doc_of(5, a, b, c, d, e), &s, NULL, &err), 0);
+	assert_int_equal(s.imported, 5);
+	assert_int_equal(find_fails(f, "114-TRIPLE", &err), FULFIL_EINVAL);
+	assert_string_equal(err.msg, "ref matches 3 orders; scan the order id");
+	o = find_ok(f, "RF-5");
+	assert_string_equal(o->id, "RF-5");
+	order_free(o);
+	o = find_ok(f, "RF-4");
+	assert_string_equal(o->id, "RF-4");
+	assert_string_equal(o->ref, "RF-5");
+	order_free(o);
+	/* Down to one order with the ref: found by it. */
+	sql(f, "UPDATE orders SET ref = 'X-1' WHERE id IN ('RF-1', 'RF-2')");
+	o = find_ok(f, "114-TRIPLE");
+	assert_string_equal(o->id, "RF-3");
+	order_free(o);
+	/* A wiped order found by ref says so, like one found by id. */
+	sql(f, "UPDATE orders SET dek = NULL, sealed = NULL WHERE id = 'RF-3'");
+	assert_int_equal(find_fails(f, "114-TRIPLE", &err), FULFIL_ESTATE);
+	assert_string_equal(err.msg, "order RF-3: customer data was wiped");
+}
+
+/* A decrypted order's arena goes back to the pool wiped in full. */
+static void
+body_lookup_pool(struct fx *f)
+{
+	struct orders_ingest_stats s;
+	struct ferr err;
+	struct order *o, *o2;
+	struct secret *a;
+	json_t *doc;
+	int i;
+
+	doc = doc_of(2,
+	    order_json(
+	        "PL-1", "114-PL1", "2026-11-22T08:00:00Z", pii[PII_NAME]),
+	    order_json(
+	        "PL-2", "114-PL2", "2026-11-22T08:00:00Z", pii[PII_LONG]));
+	assert_int_equal(import_doc(f, doc, &s, NULL, &err), 0);
+	secret_pool_drain();
+	assert_int_equal(secret_pool_size(), 0);
+	o = find_ok(f, "PL-1");
+	check_full_order(o, "PL-1", pii[PII_NAME]);
+	order_free(o);
+	assert_int_equal(secret_pool_size(), 1);
+	/* The one buffer kept is the arena: no byte of the order is left. */
+	a = secret_pool_get(1);
+	assert_non_null(a);
+	assert_int_equal(secret_pool_size(), 0);
+	assert_int_equal(a->len, 0);
+	assert_true(sodium_is_zero(a->data, a->cap));
+	secret_pool_put(a);
+	/* Lookups one after another reuse it; two at once need two. */
+	for (i = 0; i < 5; i++) {
+		o = find_ok(f, i % 2 ? "114-PL1" : "PL-2");
+		order_free(o);
+		assert_int_equal(secret_pool_size(), 1);
+	}
+	o = find_ok(f, "PL-1");
+	o2 = find_ok(f, "PL-2");
+	check_full_order(o2, "PL-2", pii[PII_LONG]);
+	assert_int_equal(secret_pool_size(), 0);
+	order_free(o2);
+	order_free(o);
+	assert_int_equal(secret_pool_size(), 2);
+	/* A failed lookup gives its arena back too. */
+	sql(f, "UPDATE orders SET sealed = dek WHERE id = 'PL-1'");
+	assert_int_equal(find_fails(f, "PL-1", &err), FULFIL_ECRYPTO);
+	assert_int_equal(secret_pool_size(), 2);
+	secret_pool_drain();
+	assert_int_equal(secret_pool_size(), 0);
+}
+
 static void
 body_counts(struct fx *f)
 {
@@ -1876,11 +1969,151 @@ BOTH(body_upsert);
 BOTH(body_rollback);
 BOTH(body_readonly_store);
 BOTH(body_lookup);
+BOTH(body_lookup_refs);
+BOTH(body_lookup_pool);
 BOTH(body_counts);
 BOTH(body_tamper_flip);
 BOTH(body_tamper_swap);
 BOTH(body_wrong_kek);
 BOTH(body_no_plaintext);
+
+/* ---- the pool of locked buffers -------------------------------------- */
+
+/* A buffer given back is wiped in full and handed out again. */
+static void
+test_pool_reuse_wiped(void **state)
+{
+	struct secret *s, *t;
+	unsigned char *data;
+	size_t cap;
+
+	(void)state;
+	secret_pool_drain();
+	assert_non_null(s = secret_pool_get(100));
+	assert_true(s->cap >= 100);
+	assert_int_equal(s->len, 0);
+	assert_true(sodium_is_zero(s->data, s->cap));
+	memset(s->data, 0xa5, s->cap);
+	s->len = s->cap;
+	data = s->data;
+	cap = s->cap;
+	secret_pool_put(s);
+	assert_int_equal(secret_pool_size(), 1);
+	/* Anything that fits gets the same buffer, every byte zero. */
+	assert_non_null(t = secret_pool_get(cap));
+	assert_ptr_equal(t, s);
+	assert_ptr_equal(t->data, data);
+	assert_int_equal(t->cap, cap);
+	assert_int_equal(t->len, 0);
+	assert_true(sodium_is_zero(t->data, t->cap));
+	assert_int_equal(secret_pool_size(), 0);
+	/* Bigger than anything kept: a new one, the kept one stays. */
+	secret_pool_put(t);
+	assert_non_null(s = secret_pool_get(cap + 1));
+	assert_ptr_not_equal(s, t);
+	assert_true(s->cap >= cap + 1);
+	assert_true(sodium_is_zero(s->data, s->cap));
+	assert_int_equal(secret_pool_size(), 1);
+	secret_free(s); /* secret_free is fine for a pooled buffer */
+	secret_pool_put(NULL);
+	assert_int_equal(secret_pool_size(), 1);
+	secret_pool_drain();
+	assert_int_equal(secret_pool_size(), 0);
+}
+
+/* At most SECRET_POOL_KEEP kept, none too big, the smallest that fits. */
+static void
+test_pool_bounds(void **state)
+{
+	struct secret *s[SECRET_POOL_KEEP + 3], *big, *t;
+	size_t i;
+
+	(void)state;
+	secret_pool_drain();
+	for (i = 0; i < SECRET_POOL_KEEP + 3; i++)
+		assert_non_null(s[i] = secret_pool_get(64));
+	for (i = 0; i < SECRET_POOL_KEEP + 3; i++)
+		secret_pool_put(s[i]);
+	assert_int_equal(secret_pool_size(), SECRET_POOL_KEEP);
+
+	/* Too big to keep: freed on the spot. */
+	assert_non_null(big = secret_pool_get(SECRET_POOL_CAP_MAX + 1));
+	assert_true(big->cap >= SECRET_POOL_CAP_MAX + 1);
+	assert_true(sodium_is_zero(big->data, big->cap));
+	assert_int_equal(secret_pool_size(), SECRET_POOL_KEEP);
+	secret_pool_put(big);
+	assert_int_equal(secret_pool_size(), SECRET_POOL_KEEP);
+
+	/* Full: a bigger buffer takes the place of a smaller one. */
+	assert_non_null(big = secret_pool_get(SECRET_POOL_CAP_MAX));
+	assert_int_equal(big->cap, SECRET_POOL_CAP_MAX);
+	secret_pool_put(big);
+	assert_int_equal(secret_pool_size(), SECRET_POOL_KEEP);
+	assert_non_null(t = secret_pool_get(SECRET_POOL_CAP_MAX));
+	assert_ptr_equal(t, big);
+	assert_int_equal(secret_pool_size(), SECRET_POOL_KEEP - 1);
+	/* Small requests get a small buffer, not the big one. */
+	secret_pool_put(t);
+	assert_non_null(t = secret_pool_get(1));
+	assert_true(t->cap < SECRET_POOL_CAP_MAX);
+	secret_pool_put(t);
+	secret_pool_drain();
+	assert_int_equal(secret_pool_size(), 0);
+}
+
+struct pool_worker {
+	unsigned seed;
+	size_t bad; /* buffers handed out dirty or too small */
+};
+
+static void *
+pool_worker_run(void *arg)
+{
+	struct pool_worker *w = arg;
+	size_t i, want;
+	struct secret *s;
+
+	for (i = 0; i < 2000; i++) {
+		w->seed = w->seed * 1103515245u + 12345u;
+		want = 1 + (w->seed >> 8) % 9000;
+		if ((s = secret_pool_get(want)) == NULL) {
+			w->bad++;
+			continue;
+		}
+		if (s->cap < want || s->len != 0 ||
+		    !sodium_is_zero(s->data, s->cap))
+			w->bad++;
+		memset(s->data, 0x5a, want);
+		s->len = want;
+		secret_pool_put(s);
+	}
+	return NULL;
+}
+
+/* Threads sharing the pool only ever get clean buffers that fit. */
+static void
+test_pool_threads(void **state)
+{
+	struct pool_worker w[4];
+	pthread_t t[4];
+	size_t i;
+
+	(void)state;
+	secret_pool_drain();
+	for (i = 0; i < 4; i++) {
+		w[i].seed = (unsigned)i + 1;
+		w[i].bad = 0;
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, pool_worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(w[i].bad, 0);
+	assert_true(secret_pool_size() <= SECRET_POOL_KEEP);
+	secret_pool_drain();
+	assert_int_equal(secret_pool_size(), 0);
+}
 
 /* clang-format off */
 #define T(fn) { #fn, test_both, NULL, teardown_both, &fn##_b }
@@ -1909,6 +2142,8 @@ main(void)
 	    T(body_rollback),
 	    T(body_readonly_store),
 	    T(body_lookup),
+	    T(body_lookup_refs),
+	    T(body_lookup_pool),
 	    T(body_counts),
 	    T(body_tamper_flip),
 	    T(body_tamper_swap),
@@ -1916,6 +2151,9 @@ main(void)
 	    T(body_no_plaintext),
 	    cmocka_unit_test(test_codec_round_trip),
 	    cmocka_unit_test(test_codec_malformed),
+	    cmocka_unit_test(test_pool_reuse_wiped),
+	    cmocka_unit_test(test_pool_bounds),
+	    cmocka_unit_test(test_pool_threads),
 	};
 
 	tu_init();
