@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1161,4 +1163,98 @@ bu_table_kv(FILE *f, const char *section, const struct bu_row *rows, size_t n)
 		fprintf(f, "row %s %s %.6g %.6g %.4f %s\n", section,
 		    rows[i].key, rows[i].value, rows[i].ref,
 		    bu_row_ratio(&rows[i]), bu_row_verdict(&rows[i]));
+}
+
+static int
+bu_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > 100000000ULL)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int
+bu_parse_opts(int argc, char **argv, int with_cipher, void (*usage)(FILE *),
+    struct bu_opts *o)
+{
+	static const struct option lo[] = {
+	    {"orders", required_argument, NULL, 'o'},
+	    {"lookups", required_argument, NULL, 'l'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"repeat", required_argument, NULL, 'r'},
+	    {"cipher", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"kv", no_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->orders = BU_DEFAULT_ORDERS;
+	o->lookups = BU_DEFAULT_LOOKUPS;
+	o->batch = BU_DEFAULT_BATCH;
+	o->repeat = BU_DEFAULT_REPEAT;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (bu_parse_size(optarg, &o->orders) != 0)
+				goto bad;
+			break;
+		case 'l':
+			if (bu_parse_size(optarg, &o->lookups) != 0)
+				goto bad;
+			break;
+		case 'b':
+			if (bu_parse_size(optarg, &o->batch) != 0)
+				goto bad;
+			break;
+		case 'r':
+			if (bu_parse_size(optarg, &o->repeat) != 0 ||
+			    o->repeat > BU_REPEAT_MAX)
+				goto bad;
+			break;
+		case 'c':
+			if (!with_cipher)
+				goto bad;
+			o->cipher = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'k':
+			o->kv = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			goto bad;
+		}
+	}
+	if (optind != argc || (o->json && o->kv))
+		goto bad;
+	return 0;
+bad:
+	usage(stderr);
+	return -1;
+}
+
+void
+bu_progress(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }

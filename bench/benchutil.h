@@ -168,4 +168,24 @@ void bu_table_print(FILE *f, const char *value_name, const char *ref_name,
 void bu_table_kv(
     FILE *f, const char *section, const struct bu_row *rows, size_t n);
 
+
+/* Options shared by bench/ingest and bench/ingest_sqlcipher. */
+struct bu_opts {
+	size_t orders, lookups, batch, repeat;
+	const char *cipher;	/* --cipher NAME, or NULL (only with_cipher) */
+	int json, kv;
+};
+
+/*
+ * Parse the shared options (--orders --lookups --batch --repeat --json
+ * --kv --help, and --cipher when with_cipher). 0: parsed; 1: --help was
+ * printed with usage(stdout); -1: bad options, usage(stderr) printed.
+ */
+int bu_parse_opts(int argc, char **argv, int with_cipher,
+    void (*usage)(FILE *), struct bu_opts *o);
+
+/* "PROG: message" on stderr: what a long run is doing. */
+void bu_progress(const char *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

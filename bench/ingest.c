@@ -96,100 +96,30 @@ usage(FILE *f)
 	    BU_DEFAULT_REPEAT);
 }
 
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0 || v > 100000000ULL)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
+/* The shared options, plus --cipher as fulfil's enum. */
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"orders", required_argument, NULL, 'o'},
-	    {"lookups", required_argument, NULL, 'l'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"repeat", required_argument, NULL, 'r'},
-	    {"cipher", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"kv", no_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int ch;
+	struct bu_opts b;
+	int r;
 
 	memset(o, 0, sizeof *o);
-	o->orders = BU_DEFAULT_ORDERS;
-	o->lookups = BU_DEFAULT_LOOKUPS;
-	o->batch = BU_DEFAULT_BATCH;
-	o->repeat = BU_DEFAULT_REPEAT;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (parse_size(optarg, &o->orders) != 0)
-				goto bad;
-			break;
-		case 'l':
-			if (parse_size(optarg, &o->lookups) != 0)
-				goto bad;
-			break;
-		case 'b':
-			if (parse_size(optarg, &o->batch) != 0)
-				goto bad;
-			break;
-		case 'r':
-			if (parse_size(optarg, &o->repeat) != 0 ||
-			    o->repeat > BU_REPEAT_MAX)
-				goto bad;
-			break;
-		case 'c':
-			if (crypto_cipher_parse(optarg, &o->cipher) != 0)
-				goto bad;
-			o->cipher_given = 1;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'k':
-			o->kv = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			goto bad;
+	if ((r = bu_parse_opts(argc, argv, 1, usage, &b)) != 0)
+		return r;
+	o->orders = b.orders;
+	o->lookups = b.lookups;
+	o->batch = b.batch;
+	o->repeat = b.repeat;
+	o->json = b.json;
+	o->kv = b.kv;
+	if (b.cipher != NULL) {
+		if (crypto_cipher_parse(b.cipher, &o->cipher) != 0) {
+			usage(stderr);
+			return -1;
 		}
+		o->cipher_given = 1;
 	}
-	if (optind != argc || (o->json && o->kv))
-		goto bad;
 	return 0;
-bad:
-	usage(stderr);
-	return -1;
-}
-
-static void progress(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ingest: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 static void
@@ -565,7 +495,7 @@ run_section(const struct opts *o, const char *dir, struct section *s,
 	fu.us = calloc(w->nlookups, sizeof(double));
 	if (pl.us == NULL || fu.us == NULL)
 		goto out;
-	progress("%s: warm-up", cn);
+	bu_progress("ingest", "%s: warm-up", cn);
 	if (warm_up(dir, s->cipher, ww) != 0)
 		goto out;
 	for (k = 0; k < o->repeat; k++) {
@@ -575,19 +505,19 @@ run_section(const struct opts *o, const char *dir, struct section *s,
 			goto out;
 		for (j = 0; j < 2; j++) {
 			if ((j == 0) == !fulfil_first) {
-				progress("%s: round %zu/%zu: plain sqlite", cn,
+				bu_progress("ingest", "%s: round %zu/%zu: plain sqlite", cn,
 				    k + 1, o->repeat);
 				if (plain_run(cdir, "plain.db", w, &pl) != 0)
 					goto out;
 			} else {
-				progress("%s: round %zu/%zu: fulfil", cn, k + 1,
+				bu_progress("ingest", "%s: round %zu/%zu: fulfil", cn, k + 1,
 				    o->repeat);
 				if (fulfil_run(
 				        cdir, "cache", s->cipher, w, &fu) != 0)
 					goto out;
 			}
 		}
-		progress("%s: round %zu/%zu: raw AEAD", cn, k + 1, o->repeat);
+		bu_progress("ingest", "%s: round %zu/%zu: raw AEAD", cn, k + 1, o->repeat);
 		if (raw_run(s->cipher, w, &raw) != 0)
 			goto out;
 		reps_add(&s->plain_reps, &pl);
@@ -867,14 +797,14 @@ main(int argc, char **argv)
 	enum fulfil_cipher want[2];
 	size_t nc = 0, i;
 	char *dir = NULL;
-	int rc = 1;
+	int rc = 1, r;
 
 	if (proc_harden(&err) != 0) {
 		fprintf(stderr, "ingest: %s\n", err.msg);
 		return 1;
 	}
-	if (parse_opts(argc, argv, &o) != 0)
-		return 2;
+	if ((r = parse_opts(argc, argv, &o)) != 0)
+		return r > 0 ? 0 : 2;
 	if (o.cipher_given) {
 		want[nc++] = o.cipher;
 	} else {
@@ -889,7 +819,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 
-	progress("generating %zu orders", o.orders);
+	bu_progress("ingest", "generating %zu orders", o.orders);
 	if (bu_workload_make(
 	        &w, "B", o.orders, o.batch, o.lookups, BU_SEED_ORDERS) != 0 ||
 	    bu_workload_make(&ww, "W", WARMUP_ORDERS, o.batch, WARMUP_LOOKUPS,

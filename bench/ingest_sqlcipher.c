@@ -35,10 +35,6 @@
 #define WARMUP_LOOKUPS 1000
 #define NROWS 4
 
-struct opts {
-	size_t orders, lookups, batch, repeat;
-	int json, kv;
-};
 
 struct run {
 	double ingest_s;
@@ -56,96 +52,6 @@ usage(FILE *f)
 	    " the same\nlibrary without a key, in one run; --repeat rounds"
 	    " (default %d), medians.\n",
 	    BU_DEFAULT_REPEAT);
-}
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0 || v > 100000000ULL)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-static int
-parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option lo[] = {
-	    {"orders", required_argument, NULL, 'o'},
-	    {"lookups", required_argument, NULL, 'l'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"repeat", required_argument, NULL, 'r'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"kv", no_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int ch;
-
-	memset(o, 0, sizeof *o);
-	o->orders = BU_DEFAULT_ORDERS;
-	o->lookups = BU_DEFAULT_LOOKUPS;
-	o->batch = BU_DEFAULT_BATCH;
-	o->repeat = BU_DEFAULT_REPEAT;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (parse_size(optarg, &o->orders) != 0)
-				goto bad;
-			break;
-		case 'l':
-			if (parse_size(optarg, &o->lookups) != 0)
-				goto bad;
-			break;
-		case 'b':
-			if (parse_size(optarg, &o->batch) != 0)
-				goto bad;
-			break;
-		case 'r':
-			if (parse_size(optarg, &o->repeat) != 0 ||
-			    o->repeat > BU_REPEAT_MAX)
-				goto bad;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'k':
-			o->kv = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			goto bad;
-		}
-	}
-	if (optind != argc || (o->json && o->kv))
-		goto bad;
-	return 0;
-bad:
-	usage(stderr);
-	return -1;
-}
-
-static void progress(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
-progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ingest_sqlcipher: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 /*
@@ -306,7 +212,7 @@ print_spread(const char *what, const double *v, size_t n)
  * random key each round), taking turns to go first.
  */
 static int
-run_rounds(const struct opts *o, const char *dir, const struct bu_workload *w,
+run_rounds(const struct bu_opts *o, const char *dir, const struct bu_workload *w,
     struct reps *plain, struct reps *keyed, struct cipher_info *ci)
 {
 	struct run r = {0, NULL, 0, 0, 0};
@@ -323,7 +229,7 @@ run_rounds(const struct opts *o, const char *dir, const struct bu_workload *w,
 			goto out;
 		for (j = 0; j < 2; j++) {
 			if ((j == 0) == (k % 2 == 0)) {
-				progress("round %zu/%zu: SQLCipher without "
+				bu_progress("ingest_sqlcipher", "round %zu/%zu: SQLCipher without "
 				         "a key",
 				    k + 1, o->repeat);
 				if (run_pipeline(rdir, "plain.db", NULL, w, &r,
@@ -331,7 +237,7 @@ run_rounds(const struct opts *o, const char *dir, const struct bu_workload *w,
 					goto out;
 				reps_add(plain, &r);
 			} else {
-				progress("round %zu/%zu: SQLCipher with a "
+				bu_progress("ingest_sqlcipher", "round %zu/%zu: SQLCipher with a "
 				         "raw key",
 				    k + 1, o->repeat);
 				if (run_pipeline(
@@ -371,23 +277,23 @@ main(int argc, char **argv)
 	struct cipher_info ci;
 	struct bu_machine m;
 	struct bu_row rows[NROWS];
-	struct opts o;
+	struct bu_opts o;
 	char *dir = NULL, *key = NULL, *wdir = NULL;
 	double n;
 	size_t i;
-	int rc = 1;
+	int rc = 1, r;
 
 	if (setup_process() != 0) {
 		fputs("ingest_sqlcipher: libsodium failed to initialise\n",
 		    stderr);
 		return 1;
 	}
-	if (parse_opts(argc, argv, &o) != 0)
-		return 2;
+	if ((r = bu_parse_opts(argc, argv, 0, usage, &o)) != 0)
+		return r > 0 ? 0 : 2;
 	memset(&ci, 0, sizeof ci);
 	memset(&plain_reps, 0, sizeof plain_reps);
 	memset(&sc_reps, 0, sizeof sc_reps);
-	progress("generating %zu orders", o.orders);
+	bu_progress("ingest_sqlcipher", "generating %zu orders", o.orders);
 	if (bu_workload_make(
 	        &w, "B", o.orders, o.batch, o.lookups, BU_SEED_ORDERS) != 0 ||
 	    bu_workload_make(&ww, "W", WARMUP_ORDERS, o.batch, WARMUP_LOOKUPS,
@@ -400,7 +306,7 @@ main(int argc, char **argv)
 		goto out;
 	bu_machine_describe(&m, dir);
 
-	progress("warm-up");
+	bu_progress("ingest_sqlcipher", "warm-up");
 	wdir = bu_path(dir, "warm-up");
 	if (mkdir(wdir, 0700) != 0 ||
 	    run_pipeline(wdir, "plain.db", NULL, &ww, &warm, NULL) != 0 ||

@@ -1347,6 +1347,12 @@ def _write(path, text):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device, FIFO or the like (say /dev/null): write into it.
+        # Replacing it by rename would put a regular file in its place.
+        with open(path, "wb") as f:
+            f.write(data)
+        return
     d = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".gen-demo-orders.", dir=d)
     try:

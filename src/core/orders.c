@@ -5,7 +5,7 @@
  * Owns the rules for what an ORDER document may contain (DESIGN.md,
  * doc/cache-format.md), which fields are plain columns and which are
  * sealed, the upsert rules, and the locked arena a decrypted order lives
- * in until order_free().
+ * in until order_free() (taken from the secret pool, given back wiped).
  *
  * Must never: put a value from an order (anything but its id or its
  * index) into a message, show jansson's error text (it quotes the input),

@@ -51,8 +51,9 @@ void secret_wipe(void *p, size_t n);
 struct secret *secret_pool_get(size_t cap);
 
 /*
- * Wipe all s->cap bytes of s, then keep it for secret_pool_get(), or free
- * it when it is too big or the pool is full. NULL is fine.
+ * Wipe all s->cap bytes of s, then keep it for secret_pool_get(). One
+ * bigger than SECRET_POOL_CAP_MAX is freed; when the pool is full, the
+ * smaller of s and the smallest kept buffer is freed. NULL is fine.
  */
 void secret_pool_put(struct secret *s);
 
