@@ -39,6 +39,7 @@
 #define CFG_WHY_MAX 256
 #define CFG_SHOW_MAX 64			/* bytes of a name shown in a message */
 #define CFG_SHOW_PATH_MAX 256		/* bytes of the file name shown */
+#define CFG_SUN_PATH_MAX 107		/* sizeof sun_path - 1 on Linux */
 
 #define MINUTE 60
 #define HOUR (60 * MINUTE)
@@ -151,6 +152,10 @@ static const struct cfg_key cfg_keys[] = {
 	    366 * DAY, "90d", N_("how long audit events are kept"), NULL },
 	{ "audit", "syslog", CFG_BOOL, 0, OFF(audit.syslog), 0, 0, "yes",
 	    N_("also send audit events to syslog (authpriv)"), NULL },
+	{ "audit", "syslog_socket", CFG_PATH, 0, OFF(audit.syslog_socket), 1,
+	    CFG_SUN_PATH_MAX, "/dev/log",
+	    N_("unix datagram socket of the local syslog daemon"),
+	    NULL },
 };
 
 #define CFG_NKEYS (sizeof cfg_keys / sizeof cfg_keys[0])

@@ -53,6 +53,7 @@ struct fulfil_config {
 	struct {
 		int64_t retain;		/* 90d */
 		bool syslog;		/* yes */
+		char *syslog_socket;	/* /dev/log */
 	} audit;
 };
 

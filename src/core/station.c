@@ -6,25 +6,35 @@
  * The last check runs before anything is written, so a wrong key can
  * never add data the right key cannot read. Also owns the station's
  * identity: its random id and its Ed25519 signing key (sealed under the
- * KEK; used for deletion certificates). Never handles order data.
+ * KEK; used for deletion certificates). Opens the audit log with the
+ * station, in the same mode, prunes it on writable opens and records
+ * station-init; names the OS user running the program, whom fulfilctl
+ * records as the actor. Never handles order data.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "ferr.h"
 #include "i18n.h"
+#include "policy.h"
 #include "secret.h"
 #include "station.h"
 #include "orders.h"
 #include "store.h"
+
+_Static_assert(STATION_USER_MAX == POLICY_LOGIN_NAME_MAX + 1,
+    "STATION_USER_MAX holds a login name and its NUL");
 
 #define CREDENTIAL_PREFIX "credential:"
 #define KEK_CHECK_ID "kek-check"
@@ -95,6 +105,55 @@ station_meta_set_sealed(struct store *st, const struct kek *kek,
 	return store_meta_set(st, key, hex, err);
 }
 
+int
+station_secret_get(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, const char *name, bool create,
+    struct secret **out, struct ferr *err)
+{
+	unsigned char blob[CRYPTO_KEY_BYTES + CRYPTO_SEAL_OVERHEAD];
+	struct secret *sec = NULL;
+	char *hex = NULL;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if ((sec = secret_new(CRYPTO_KEY_BYTES)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	if ((r = store_meta_get(st, name, &hex, err)) != 0)
+		goto out;
+	if (hex == NULL) {
+		if (!create) {
+			r = ferr_set(err, FULFIL_ENOTFOUND,
+			    _("station secret '%s' does not exist"), name);
+			goto out;
+		}
+		randombytes_buf(sec->data, CRYPTO_KEY_BYTES);
+		sec->len = CRYPTO_KEY_BYTES;
+		if ((r = station_meta_set_sealed(st, kek, cipher, name, name,
+		    sec->data, sec->len, err)) != 0)
+			goto out;
+	} else {
+		if (station_hex_decode(hex, blob, sizeof blob, &len) != 0) {
+			r = ferr_set(err, FULFIL_EINVAL,
+			    _("station secret '%s' is malformed"), name);
+			goto out;
+		}
+		if ((r = crypto_kek_open(kek, name, blob, len, sec, err)) != 0)
+			goto out;
+		if (sec->len != CRYPTO_KEY_BYTES) {
+			r = ferr_set(err, FULFIL_EINVAL,
+			    _("station secret '%s' has the wrong length"), name);
+			goto out;
+		}
+	}
+	*out = sec;
+	sec = NULL;
+out:
+	secret_free(sec);
+	free(hex);
+	return r;
+}
+
 static int
 station_make_identity(struct store *st, const struct kek *kek,
     enum fulfil_cipher cipher, struct station_init_result *res, struct ferr *err)
@@ -145,6 +204,53 @@ station_make_identity(struct store *st, const struct kek *kek,
 	return 0;
 }
 
+int
+station_os_user(char out[STATION_USER_MAX], struct ferr *err)
+{
+	struct passwd pw, *found = NULL;
+	uid_t uid = geteuid();
+	long max = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t len = max > 0 ? (size_t)max : 16384;
+	char *buf;
+	int r;
+
+	out[0] = '\0';
+	if ((buf = malloc(len)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	r = getpwuid_r(uid, &pw, buf, len, &found);
+	if (r != 0 || found == NULL || pw.pw_name == NULL ||
+	    policy_login_name_check(pw.pw_name, NULL) != 0) {
+		r = ferr_set(err, FULFIL_EPERM, _("the user running this "
+		    "(uid %lu) has no login name fulfil accepts, so the audit "
+		    "log cannot name who acted"), (unsigned long)uid);
+		goto out;
+	}
+	snprintf(out, STATION_USER_MAX, "%s", pw.pw_name);
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
+/* Log station-init for actor, inside the caller's transaction. */
+static int
+station_audit_init(const struct fulfil_config *cfg, struct store *st,
+    const struct kek *kek, const char *actor, struct ferr *err)
+{
+	struct audit_event ev = {
+		.kind = AUDIT_STATION_INIT, .actor = actor, .count = -1,
+	};
+	struct audit *au = NULL;
+	int r;
+
+	if ((r = audit_new(st, kek, STATION_SOURCE_CTL, cfg, false, &au,
+	    err)) != 0)
+		return r;
+	r = audit_log(au, &ev, (int64_t)time(NULL), err);
+	audit_free(au);
+	return r;
+}
+
 static bool
 station_key_is_credential(const char *spec)
 {
@@ -160,12 +266,14 @@ station_init(const struct fulfil_config *cfg, struct station_init_result *res,
 	struct store *st = NULL;
 	enum fulfil_cipher cipher;
 	struct stat sb;
-	char *dbpath = NULL;
+	char *dbpath = NULL, actor[STATION_USER_MAX];
 	bool in_tx = false, need_check;
 	int r;
 
 	*res = none;
 	if ((r = crypto_cipher_resolve(cfg->cache.cipher, &cipher, err)) != 0)
+		return r;
+	if ((r = station_os_user(actor, err)) != 0)
 		return r;
 
 	if (!station_key_is_credential(cfg->cache.key) &&
@@ -203,6 +311,10 @@ station_init(const struct fulfil_config *cfg, struct station_init_result *res,
 		goto out;
 	if ((r = station_make_identity(st, kek, cipher, res, err)) != 0)
 		goto out;
+	if ((res->created_dir || res->created_key || res->created_db ||
+	    res->created_signing_key) &&
+	    (r = station_audit_init(cfg, st, kek, actor, err)) != 0)
+		goto out;
 	if ((r = store_commit(st, err)) != 0)
 		goto out;
 	in_tx = false;
@@ -219,7 +331,15 @@ int
 station_open(const struct fulfil_config *cfg, bool readonly,
     struct station **out, struct ferr *err)
 {
+	return station_open_as(cfg, STATION_SOURCE_CTL, readonly, out, err);
+}
+
+int
+station_open_as(const struct fulfil_config *cfg, const char *source,
+    bool readonly, struct station **out, struct ferr *err)
+{
 	struct station *s;
+	struct ferr perr;
 	int r;
 
 	*out = NULL;
@@ -244,6 +364,16 @@ station_open(const struct fulfil_config *cfg, bool readonly,
 			    cfg->cache.dir);
 		goto fail;
 	}
+	if ((r = audit_new(s->store, s->kek, source, cfg, readonly,
+	    &s->audit, err)) != 0)
+		goto fail;
+	/* A break in the part to prune keeps every row, as evidence. */
+	if (!readonly && (r = audit_prune(s->audit, (int64_t)time(NULL), NULL,
+	    &perr)) != 0 && r != FULFIL_ECRYPTO) {
+		if (err != NULL)
+			*err = perr;
+		goto fail;
+	}
 	*out = s;
 	return 0;
 fail:
@@ -256,6 +386,7 @@ station_close(struct station *s)
 {
 	if (s == NULL)
 		return;
+	audit_free(s->audit);
 	store_close(s->store);
 	crypto_kek_free(s->kek);
 	free(s);

@@ -17,13 +17,20 @@
 #include "orders.h"
 
 struct store;
+struct audit;
 
 struct station {
 	const struct fulfil_config *cfg;	/* borrowed */
 	struct kek *kek;
 	struct store *store;
 	enum fulfil_cipher cipher;	/* resolved: never AUTO */
+	struct audit *audit;	/* the security log; read-only with store */
 };
+
+/* The program names the audit log records as an event's source. */
+#define STATION_SOURCE_TERMINAL "fulfil"
+#define STATION_SOURCE_CTL "fulfilctl"
+#define STATION_SOURCE_SYNC "sync"
 
 struct station_init_result {
 	bool created_dir, created_key, created_db, created_signing_key;
@@ -34,6 +41,9 @@ struct station_init_result {
  * fulfilctl init: create the data dir (0700), the KEK file if absent,
  * the schema, the station id and the Ed25519 signing key (sealed under the
  * KEK). Idempotent: a second run changes nothing and says so in *res.
+ * A run that created anything logs AUDIT_STATION_INIT (source fulfilctl,
+ * actor station_os_user()) in the same transaction; a user without a
+ * valid login name cannot initialise (FULFIL_EPERM, nothing created).
  */
 int station_init(const struct fulfil_config *cfg, struct station_init_result *res,
     struct ferr *err);
@@ -41,12 +51,40 @@ int station_init(const struct fulfil_config *cfg, struct station_init_result *re
 /*
  * Open an initialised station: load the KEK, open the cache, and check
  * that this KEK is the one the cache was made with (FULFIL_EKEY before
- * anything is written if not). readonly: open the cache read-only (status).
- * Caller closes with station_close().
+ * anything is written if not), then open the audit log (s->audit) in the
+ * same mode. source is what the log records as the program writing
+ * (STATION_SOURCE_*). readonly: open the cache read-only (status); the
+ * log can then be listed and verified but not written. A writable open
+ * also prunes the log to [audit] retain; when the part to prune does not
+ * verify, nothing is pruned and the open goes on (audit --verify reports
+ * the break). Caller closes with station_close().
  */
+int station_open_as(const struct fulfil_config *cfg, const char *source,
+    bool readonly, struct station **out, struct ferr *err);
+
+/* station_open_as() with source STATION_SOURCE_CTL (fulfilctl, tests). */
 int station_open(const struct fulfil_config *cfg, bool readonly,
     struct station **out, struct ferr *err);
 void station_close(struct station *s);
+
+/*
+ * The login name of the OS user running this program (effective uid),
+ * which fulfilctl records as the actor of what it does. FULFIL_EPERM
+ * when the uid has no passwd entry or its name is not one fulfil accepts
+ * (policy_login_name_check); the message gives the uid, not the name.
+ */
+#define STATION_USER_MAX 33	/* POLICY_LOGIN_NAME_MAX + NUL */
+int station_os_user(char out[STATION_USER_MAX], struct ferr *err);
+
+/*
+ * A station secret: 32 random bytes kept in the meta table under name,
+ * sealed under the KEK (kind station). Created on first use when create
+ * is true (inside the caller's transaction, if any), else
+ * FULFIL_ENOTFOUND. *out is the caller's to secret_free().
+ */
+int station_secret_get(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, const char *name, bool create,
+    struct secret **out, struct ferr *err);
 
 /* What `fulfilctl status` shows; no customer data in it. */
 struct station_status {

@@ -107,6 +107,85 @@ static const struct {
         " attempts INTEGER NOT NULL DEFAULT 0,"
         " next_attempt INTEGER NOT NULL DEFAULT 0);"
         "CREATE INDEX outbox_order ON outbox(order_id);"},
+    /* People, lockout and the audit log (see doc/audit-format.md). */
+    {2, "CREATE TABLE grants ("
+        " user TEXT NOT NULL,"
+        " role TEXT NOT NULL,"
+        " granted_by TEXT NOT NULL,"
+        " granted_at INTEGER NOT NULL,"
+        " expires_at INTEGER NOT NULL,"
+        " PRIMARY KEY (user, role));"
+        /*
+         * Keyed by a keyed hash of the login name: a name typed at the
+         * User: prompt can be a password typed in the wrong field.
+         */
+        "CREATE TABLE lockout ("
+        " name_key BLOB PRIMARY KEY,"
+        " failures INTEGER NOT NULL DEFAULT 0,"
+        " window_start INTEGER NOT NULL DEFAULT 0,"
+        " last_failure INTEGER NOT NULL DEFAULT 0,"
+        " locked_until INTEGER NOT NULL DEFAULT 0,"
+        " reason INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE audit ("
+        " seq INTEGER PRIMARY KEY,"
+        " at INTEGER NOT NULL,"
+        " kind INTEGER NOT NULL,"
+        " source TEXT NOT NULL,"   /* fulfil | fulfilctl | sync */
+        " actor TEXT,"             /* login or OS user acting */
+        " subject TEXT,"           /* the person acted on */
+        " order_id TEXT,"
+        " role TEXT,"
+        " count INTEGER,"
+        " result INTEGER NOT NULL,"
+        " mac BLOB NOT NULL);"     /* keyed BLAKE2b chain */
+        "CREATE INDEX audit_at ON audit(at);"
+        "CREATE TABLE audit_anchor ("
+        " id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " seq INTEGER NOT NULL,"   /* last pruned row */
+        " mac BLOB NOT NULL,"      /* its mac: the chain goes on from it */
+        " pruned_at INTEGER NOT NULL);"},
+    /*
+     * The order workflow (workflow.c): plain operational data only,
+     * counts, line indexes, codes and login names, never order text.
+     */
+    {3, "CREATE TABLE scans ("              /* verified counts */
+        " order_id TEXT NOT NULL,"
+        " step INTEGER NOT NULL,"           /* 1 pick, 2 pack */
+        " line INTEGER NOT NULL,"           /* index of the order's item */
+        " count INTEGER NOT NULL,"
+        " PRIMARY KEY (order_id, step, line));"
+        "CREATE TABLE verify_overrides ("   /* a supervisor lifted a gate */
+        " order_id TEXT NOT NULL,"
+        " step INTEGER NOT NULL,"
+        " by_user TEXT NOT NULL,"
+        " at INTEGER NOT NULL,"
+        " reason INTEGER NOT NULL,"
+        " PRIMARY KEY (order_id, step));"
+        "CREATE TABLE exceptions ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " order_id TEXT NOT NULL,"
+        " kind INTEGER NOT NULL,"
+        " state TEXT NOT NULL,"             /* the order's, when raised */
+        " raised_by TEXT NOT NULL,"
+        " raised_at INTEGER NOT NULL,"
+        " resolved_by TEXT,"
+        " resolved_at INTEGER,"
+        " resolution INTEGER);"
+        "CREATE INDEX exceptions_order ON exceptions(order_id);"
+        "CREATE TABLE reveals ("            /* PII reveals (R3, R5) */
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " user TEXT NOT NULL,"
+        " order_id TEXT NOT NULL,"
+        " at INTEGER NOT NULL,"
+        " reason INTEGER NOT NULL,"
+        " reason_text TEXT NOT NULL);"      /* validated, at most 120 bytes */
+        "CREATE INDEX reveals_user ON reveals(user, at);"
+        "CREATE TABLE rate_events ("        /* anomalous-use counters (R2) */
+        " user TEXT NOT NULL,"
+        " kind INTEGER NOT NULL,"           /* 1 refused scan */
+        " at INTEGER NOT NULL);"
+        "CREATE INDEX rate_events_user ON rate_events(user, kind, at);"
+        "CREATE INDEX orders_queue ON orders(state, ship_by);"},
 };
 
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])

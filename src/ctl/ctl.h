@@ -49,5 +49,11 @@ int cmd_init(struct ctl *c, int argc, char **argv);
 int cmd_import(struct ctl *c, int argc, char **argv);
 int cmd_status(struct ctl *c, int argc, char **argv);
 int cmd_check(struct ctl *c, int argc, char **argv);
+int cmd_users(struct ctl *c, int argc, char **argv);	/* cmd_users.c */
+int cmd_grant(struct ctl *c, int argc, char **argv);
+int cmd_revoke(struct ctl *c, int argc, char **argv);
+int cmd_unlock(struct ctl *c, int argc, char **argv);
+int cmd_audit(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
+int cmd_fields(struct ctl *c, int argc, char **argv);	/* cmd_fields.c */
 
 #endif

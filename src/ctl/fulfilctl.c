@@ -25,6 +25,19 @@ const struct ctl_command ctl_commands[] = {
 	    "cipher, sync, outbox"), cmd_status },
 	{ "check", "[--json]", N_("decrypt every order in memory and report "
 	    "any that fail authentication"), cmd_check },
+	{ "users", "[--json]", N_("list people with their roles, expiry and "
+	    "lock state"), cmd_users },
+	{ "grant", "USER ROLE [--days N]", N_("grant a role (picker, packer, "
+	    "dispatcher, supervisor, auditor) for N days (default 90)"),
+	    cmd_grant },
+	{ "revoke", "USER ROLE", N_("revoke a role at once, also in a running "
+	    "session"), cmd_revoke },
+	{ "unlock", "USER", N_("unlock a person locked after failed logins"),
+	    cmd_unlock },
+	{ "audit", "[--verify] [--since WHEN] [--json]", N_("show the security "
+	    "log; --verify checks its hash chain"), cmd_audit },
+	{ "fields", "[--json]", N_("the inventory of order fields: PII or not, "
+	    "who sees them how, where stored, how disposed"), cmd_fields },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -37,8 +50,8 @@ ctl_print_help(FILE *f)
 	fprintf(f, _("       fulfilctl --help | --version\n\n"));
 	fprintf(f, _("commands:\n"));
 	for (cmd = ctl_commands; cmd->name != NULL; cmd++)
-		fprintf(f, "  %-8s %-10s %s\n", cmd->name, cmd->args,
-		    _(cmd->summary));
+		fprintf(f, "  %-8s %s\n  %-8s   %s\n", cmd->name, cmd->args,
+		    "", _(cmd->summary));
 	fprintf(f, _("\nexit status: 0 success, 1 the operation failed, "
 	    "2 usage or configuration error\n"));
 	fprintf(f, _("configuration: --config FILE, else $FULFIL_CONFIG, "

@@ -182,6 +182,15 @@ static const struct good_case good_cases[] = {
 	{ "[audit]\nsyslog = on\n", V_BOOL, F(audit.syslog), NULL, 1 },
 	{ "[audit]\nsyslog = true\n", V_BOOL, F(audit.syslog), NULL, 1 },
 	{ "[audit]\nsyslog = 1\n", V_BOOL, F(audit.syslog), NULL, 1 },
+	{ "[audit]\nsyslog_socket = /run/systemd/journal/dev-log\n", V_STR,
+	    F(audit.syslog_socket), "/run/systemd/journal/dev-log", 0 },
+	/* 107 bytes: the most a unix socket address holds */
+	{ "[audit]\nsyslog_socket = /"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "456789012345678901234567890123456789012345\n", V_STR,
+	    F(audit.syslog_socket), "/"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "456789012345678901234567890123456789012345", 0 },
 	/* comments and whitespace */
 	{ "; comment\n# comment\n\n[audit]\n  retain\t=\t7d  \n", V_I64,
 	    F(audit.retain), NULL, 7 * DAY },
@@ -468,6 +477,16 @@ static const struct bad_case bad_cases[] = {
 	{ "[audit]\nsyslog = maybe\n", 2, "[audit] syslog",
 	    "must be yes or no" },
 	{ "[audit]\nsyslog =\n", 2, "[audit] syslog", "must be yes or no" },
+	{ "[audit]\nsyslog_socket = dev/log\n", 2, "[audit] syslog_socket",
+	    "must be an absolute path" },
+	{ "[audit]\nsyslog_socket =\n", 2, "[audit] syslog_socket",
+	    "must not be empty" },
+	{ "[audit]\nsyslog_socket = /"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "4567890123456789012345678901234567890123456\n", 2,
+	    "[audit] syslog_socket", "longer than 107 bytes" },
+	{ "[audit]\nsyslog_socket = /dev/\x1blog\n", 2,
+	    "[audit] syslog_socket", "control characters" },
 };
 
 static void
@@ -533,6 +552,7 @@ assert_defaults(const struct fulfil_config *cfg)
 	assert_string_equal(cfg->printer.sender, "");
 	assert_int_equal(cfg->audit.retain, 90 * DAY);
 	assert_true(cfg->audit.syslog);
+	assert_string_equal(cfg->audit.syslog_socket, "/dev/log");
 }
 
 static void
@@ -917,7 +937,7 @@ test_table(void **state)
 			    strcmp(ki.key, kj.key) == 0);
 		}
 	}
-	assert_int_equal(i, 23);
+	assert_int_equal(i, 24);
 	assert_false(config_key_info(i, &ki));
 }
 

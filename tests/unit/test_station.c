@@ -27,13 +27,7 @@ setup(void **state)
 
 	tu_init();
 	assert_non_null(f);
-	assert_non_null(f->tmp = tu_mkdtemp());
-	assert_non_null(f->cfg = config_new_defaults());
-	free(f->cfg->cache.dir);
-	free(f->cfg->cache.key);
-	f->cfg->cache.dir = tu_path(f->tmp, "data");
-	f->cfg->cache.key = tu_path(f->tmp, "cache.key");
-	f->cfg->cache.cipher = tu_cipher();
+	f->cfg = tu_station_config(&f->tmp);
 	*state = f;
 	return 0;
 }

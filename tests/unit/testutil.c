@@ -15,8 +15,10 @@
 
 #include "testutil.h"
 
+#include "fconfig.h"
 #include "ferr.h"
 #include "proc.h"
+#include "station.h"
 
 char *
 tu_mkdtemp(void)
@@ -183,4 +185,34 @@ tu_init(void)
 	struct ferr err;
 
 	assert_int_equal(proc_harden(&err), 0);
+}
+
+struct fulfil_config *
+tu_station_config(char **tmp)
+{
+	struct fulfil_config *cfg;
+
+	assert_non_null(*tmp = tu_mkdtemp());
+	assert_non_null(cfg = config_new_defaults());
+	free(cfg->cache.dir);
+	free(cfg->cache.key);
+	assert_non_null(cfg->cache.dir = tu_path(*tmp, "data"));
+	assert_non_null(cfg->cache.key = tu_path(*tmp, "cache.key"));
+	cfg->cache.cipher = tu_cipher();
+	cfg->audit.syslog = false;
+	return cfg;
+}
+
+struct station *
+tu_station_start(const struct fulfil_config *cfg)
+{
+	struct station_init_result res;
+	struct station *s = NULL;
+	struct ferr err = { 0 };
+
+	if (station_init(cfg, &res, &err) != 0)
+		fail_msg("station_init: %s", err.msg);
+	if (station_open(cfg, false, &s, &err) != 0)
+		fail_msg("station_open: %s", err.msg);
+	return s;
 }

@@ -38,6 +38,19 @@ enum fulfil_cipher tu_cipher(void);
 /* Both concrete ciphers the machine supports (n = 1 or 2). */
 size_t tu_ciphers(enum fulfil_cipher out[2]);
 
+struct fulfil_config;
+struct station;
+
+/*
+ * A test station's configuration: a fresh private dir (*tmp, the caller's
+ * to tu_rmtree and free) holding the data dir and key path, the cipher
+ * under test, syslog off; every other key at its default. Caller frees.
+ */
+struct fulfil_config *tu_station_config(char **tmp);
+
+/* station_init then a writable station_open, failing the test on error. */
+struct station *tu_station_start(const struct fulfil_config *cfg);
+
 /* proc_harden() once, asserting success. */
 void tu_init(void);
 

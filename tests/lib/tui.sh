@@ -1,0 +1,124 @@
+# Shared helper for the terminal's tmux tests (sourced after common.sh).
+#
+# Each test gets a private tmux server: its socket lives under $T
+# (TMUX_TMPDIR), it reads no user configuration, and it is killed when
+# the test exits. Sessions have no status line, so a session made with
+# COLS x ROWS shows the program at exactly that size, and panes stay
+# after their program ends (remain-on-exit) so the last screen can be
+# read. Waits poll the screen against a deadline; nothing relies on a
+# fixed sleep.
+#
+#   tui_require                        skip the whole test without tmux
+#   tui_start NAME COLS ROWS COMMAND   a session running COMMAND (sh -c)
+#   tui_type NAME TEXT                 type TEXT literally
+#   tui_send NAME KEY...               keys by name: Enter, C-c, F10, ...
+#   tui_screen NAME [OPTS...]          the screen as text (capture-pane -p)
+#   tui_history NAME                   the scrollback and the screen
+#   tui_wait_for NAME TEXT             until TEXT is on the screen
+#   tui_wait_gone NAME TEXT            until TEXT is not on the screen
+#   tui_wait_count NAME TEXT N         until N lines of the scrollback and
+#                                      screen hold TEXT
+#   tui_wait_dead NAME                 until the session's program ended
+#   tui_kill NAME                      end the session
+#
+# Waits return 1 after $TUI_DEADLINE seconds (default 30) and print the
+# screen as TAP diagnostics. They are deadlines, not timings: a slow
+# machine (or the sanitizer build) only makes them wait longer.
+
+TUI_DEADLINE=${TUI_DEADLINE:-30}
+TUI_SOCKET=fulfil-test
+
+tui_require() {
+	[ -n "${TMUX_BIN:-}" ] || skip_all "tmux not found"
+	[ -x "$TMUX_BIN" ] || skip_all "tmux not found at $TMUX_BIN"
+	unset TMUX TMUX_PANE
+	TMUX_TMPDIR="$T/tmux"
+	export TMUX_TMPDIR
+	mkdir -p "$TMUX_TMPDIR" && chmod 700 "$TMUX_TMPDIR" ||
+		bail "cannot make $TMUX_TMPDIR"
+	cat >"$T/tmux.conf" <<'CONF'
+set -g status off
+set -g remain-on-exit on
+set -g history-limit 2000
+set -g escape-time 0
+CONF
+	trap '_tui_cleanup' EXIT
+}
+
+_tui_cleanup() {
+	"$TMUX_BIN" -L "$TUI_SOCKET" kill-server >/dev/null 2>&1
+	_cleanup
+}
+
+_tui() {
+	"$TMUX_BIN" -L "$TUI_SOCKET" -f "$T/tmux.conf" "$@"
+}
+
+tui_start() {
+	_tui new-session -d -s "$1" -x "$2" -y "$3" "$4"
+}
+
+tui_type() {
+	_tui send-keys -t "$1" -l -- "$2"
+}
+
+tui_send() {
+	_ts=$1
+	shift
+	_tui send-keys -t "$_ts" "$@"
+}
+
+tui_screen() {
+	_ts=$1
+	shift
+	_tui capture-pane -p -t "$_ts" "$@"
+}
+
+tui_history() {
+	_tui capture-pane -p -t "$1" -S - -E -
+}
+
+tui_kill() {
+	_tui kill-session -t "$1" >/dev/null 2>&1
+}
+
+# _tui_poll DESC CMD...: run CMD until it succeeds or the deadline.
+_tui_poll() {
+	_desc=$1
+	shift
+	_end=$(($(date +%s) + TUI_DEADLINE))
+	while :; do
+		"$@" && return 0
+		if [ "$(date +%s)" -ge "$_end" ]; then
+			diag "timed out waiting for $_desc; the screen was:"
+			tui_screen "$_tui_name" 2>&1 | sed 's/^/#   |/'
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+_tui_has() { tui_screen "$1" | grep -q -F -- "$2"; }
+_tui_hasnt() { ! tui_screen "$1" | grep -q -F -- "$2"; }
+_tui_count() { [ "$(tui_history "$1" | grep -c -F -- "$2")" -ge "$3" ]; }
+_tui_dead() { [ "$(_tui display -p -t "$1" '#{pane_dead}')" = 1 ]; }
+
+tui_wait_for() {
+	_tui_name=$1
+	_tui_poll "'$2'" _tui_has "$1" "$2"
+}
+
+tui_wait_gone() {
+	_tui_name=$1
+	_tui_poll "'$2' to go" _tui_hasnt "$1" "$2"
+}
+
+tui_wait_count() {
+	_tui_name=$1
+	_tui_poll "$3 lines with '$2'" _tui_count "$1" "$2" "$3"
+}
+
+tui_wait_dead() {
+	_tui_name=$1
+	_tui_poll "the program to end" _tui_dead "$1"
+}
