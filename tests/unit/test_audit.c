@@ -923,34 +923,6 @@ test_list(void **state)
 }
 
 /* The syslog mirror: one datagram per event, as documented. */
-static int
-bind_dgram(const char *path)
-{
-	struct sockaddr_un addr;
-	int fd;
-
-	memset(&addr, 0, sizeof addr);
-	addr.sun_family = AF_UNIX;
-	assert_true(strlen(path) < sizeof addr.sun_path);
-	memcpy(addr.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-	return fd;
-}
-
-/* The next datagram, NUL-terminated; NULL when none is waiting. */
-static char *
-recv_dgram(int fd, char *buf, size_t len)
-{
-	ssize_t n = recv(fd, buf, len - 1, MSG_DONTWAIT);
-
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
-}
-
 static void
 expect_dgram(int fd, int pri, int64_t at, const char *rest)
 {
@@ -964,7 +936,7 @@ expect_dgram(int fd, int pri, int64_t at, const char *rest)
 	snprintf(want, sizeof want, "<%d>%s %2d %02d:%02d:%02d fulfil[%ld]: %s",
 	    pri, months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, (long)getpid(), rest);
-	if (recv_dgram(fd, buf, sizeof buf) == NULL)
+	if (tu_recv_dgram(fd, buf, sizeof buf) == NULL)
 		fail_msg("no datagram for: %s", rest);
 	assert_string_equal(buf, want);
 }
@@ -982,7 +954,7 @@ test_syslog_mirror(void **state)
 
 	(void)state;
 	path = tu_path(f->tmp, "log.sock");
-	fd = bind_dgram(path);
+	fd = tu_bind_dgram(path);
 	f->cfg->audit.syslog = true;
 	free(f->cfg->audit.syslog_socket);
 	f->cfg->audit.syslog_socket = strdup(path);
@@ -1015,7 +987,7 @@ test_syslog_mirror(void **state)
 	    "result=0");
 	expect_dgram(fd, 86, T0 + 540, "audit seq=10 kind=logout "
 	    "source=fulfilctl actor=pat.picker count=0 result=0");
-	assert_null(recv_dgram(fd, buf, sizeof buf));	/* no PII datagram */
+	assert_null(tu_recv_dgram(fd, buf, sizeof buf));	/* no PII datagram */
 	assert_int_equal(audit_syslog_failures(f->a), 0);
 
 	/* a pruning is mirrored too, after its commit */
@@ -1043,7 +1015,7 @@ test_syslog_mirror(void **state)
 			    NULL, NULL, -1, 0 };
 
 			log_ok(f, &ev, T0 + 3 * DAY);
-			assert_non_null(recv_dgram(fd, buf, sizeof buf));
+			assert_non_null(tu_recv_dgram(fd, buf, sizeof buf));
 			if (atoi(buf + 1) != levels[i].pri)
 				fail_msg("kind %d sent as <%d>", levels[i].kind,
 				    atoi(buf + 1));
@@ -1077,7 +1049,7 @@ test_syslog_never_blocks(void **state)
 
 	(void)state;
 	path = tu_path(f->tmp, "full.sock");
-	fd = bind_dgram(path);
+	fd = tu_bind_dgram(path);
 	f->cfg->audit.syslog = true;
 	free(f->cfg->audit.syslog_socket);
 	f->cfg->audit.syslog_socket = strdup(path);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <security/pam_appl.h>
@@ -699,6 +700,49 @@ test_nothing_typed_is_stored(void **state)
 	reopen(f);
 }
 
+/*
+ * With the syslog mirror on (a socket of the test's own), logins good,
+ * bad, unknown and locked reach syslog at the right levels, and nothing
+ * typed as a password is in any datagram.
+ */
+static void
+test_syslog_carries_no_password(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const typed[] = {
+		ADA_PW, WRONG_PW, "Pw-In-User-Box-7", "Another-Miss-8",
+	};
+	char *sock, buf[2048];
+	size_t i, n = 0, warnings = 0;
+	int fd;
+
+	REQUIRE(f);
+	sock = tu_path(f->tmp, "log.sock");
+	fd = tu_bind_dgram(sock);
+	free(f->cfg->audit.syslog_socket);
+	f->cfg->audit.syslog_socket = sock;
+	f->cfg->audit.syslog = true;
+	reopen(f);
+	login(f, "ada", ADA_PW, T0, NULL, NULL);
+	login(f, "Pw-In-User-Box-7", ADA_PW, T0, NULL, NULL);
+	login(f, "zed", "Another-Miss-8", T0, NULL, NULL);
+	for (i = 0; i < MAXF; i++)
+		login(f, "ada", WRONG_PW, T0 + 1, NULL, NULL);
+	while (tu_recv_dgram(fd, buf, sizeof buf) != NULL) {
+		size_t k;
+
+		n++;
+		for (k = 0; k < sizeof typed / sizeof typed[0]; k++)
+			assert_null(strstr(buf, typed[k]));
+		/* authpriv (10) * 8 + warning (4) */
+		if (strncmp(buf, "<84>", 4) == 0)
+			warnings++;
+	}
+	assert_true(n >= 6);		/* every login is in syslog */
+	assert_true(warnings >= 4);	/* failures and the lock: warning */
+	close(fd);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -721,6 +765,7 @@ main(void)
 		T(test_backend_oddities),
 		T(test_pam_direct),
 		T(test_nothing_typed_is_stored),
+		T(test_syslog_carries_no_password),
 	};
 
 	if (pt_skip_all_without_matrix())

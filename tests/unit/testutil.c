@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -215,4 +217,31 @@ tu_station_start(const struct fulfil_config *cfg)
 	if (station_open(cfg, false, &s, &err) != 0)
 		fail_msg("station_open: %s", err.msg);
 	return s;
+}
+
+int
+tu_bind_dgram(const char *path)
+{
+	struct sockaddr_un addr;
+	int fd;
+
+	memset(&addr, 0, sizeof addr);
+	addr.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof addr.sun_path);
+	memcpy(addr.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+	return fd;
+}
+
+char *
+tu_recv_dgram(int fd, char *buf, size_t len)
+{
+	ssize_t n = recv(fd, buf, len - 1, MSG_DONTWAIT);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
 }

@@ -51,6 +51,12 @@ struct fulfil_config *tu_station_config(char **tmp);
 /* station_init then a writable station_open, failing the test on error. */
 struct station *tu_station_start(const struct fulfil_config *cfg);
 
+/* A unix datagram socket bound at path (a syslog stand-in). */
+int tu_bind_dgram(const char *path);
+
+/* The next datagram, NUL-terminated in buf; NULL when none is waiting. */
+char *tu_recv_dgram(int fd, char *buf, size_t len);
+
 /* proc_harden() once, asserting success. */
 void tu_init(void);
 
