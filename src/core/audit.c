@@ -120,6 +120,8 @@ static const struct audit_kind_info audit_kinds[] = {
 	{ AUDIT_ANOMALY_LOCK, "anomaly-lock", LOG_WARNING, "warning",
 	    N_("a person was locked for anomalous use (reveals or refused "
 	       "scans above a rate); subject, count: events in the window") },
+	{ AUDIT_LANGUAGE_SET, "language-set", LOG_INFO, "info",
+	    N_("a person's language was set; actor, subject") },
 };
 
 #define AUDIT_NKINDS (sizeof audit_kinds / sizeof audit_kinds[0])

@@ -61,6 +61,8 @@ enum audit_kind {
 					   count = reason code */
 	AUDIT_PII_REVEAL = 45,		/* actor, order_id, count = reason code */
 	AUDIT_ANOMALY_LOCK = 46,	/* subject, count = events in window */
+	/* People (people.h). */
+	AUDIT_LANGUAGE_SET = 50,	/* actor, subject */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

@@ -186,6 +186,10 @@ static const struct {
         " at INTEGER NOT NULL);"
         "CREATE INDEX rate_events_user ON rate_events(user, kind, at);"
         "CREATE INDEX orders_queue ON orders(state, ship_by);"},
+    /* 4: per-person settings (people.h): the language shown after login. */
+    {4, "CREATE TABLE people ("
+        " user TEXT PRIMARY KEY,"
+        " language TEXT NOT NULL);"},
 };
 
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])

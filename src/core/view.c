@@ -30,6 +30,7 @@
 #include "orders.h"
 #include "policy.h"
 #include "secret.h"
+#include "station.h"
 #include "view.h"
 
 #define VIEW_NUM_MAX 24		/* a long as text */
@@ -758,4 +759,21 @@ view_memory(const struct order_view *v, const void **p, size_t *n)
 {
 	*p = v != NULL ? v->sec->data : NULL;
 	*n = v != NULL ? v->sec->cap : 0;
+}
+
+int
+view_open(struct station *s, const char *id_or_ref, unsigned role_mask,
+    bool revealed, struct order_view **out, struct ferr *err)
+{
+	struct order *o = NULL;
+	int r;
+
+	*out = NULL;
+	if (s == NULL || id_or_ref == NULL)
+		return ferr_set(err, FULFIL_EINVAL, _("no order given"));
+	if ((r = orders_find(s->store, s->kek, id_or_ref, &o, err)) != 0)
+		return r;
+	r = view_new(o, role_mask, revealed, out, err);
+	order_free(o);
+	return r;
 }

@@ -32,6 +32,7 @@
 
 struct order;
 struct order_view;
+struct station;
 
 /* What a masked value ends in, and what stands for a print-only line. */
 #define VIEW_MASK "*****"
@@ -54,6 +55,15 @@ struct order_view;
  */
 int view_new(const struct order *o, unsigned role_mask, bool revealed,
     struct order_view **out, struct ferr *err);
+
+/*
+ * Find the order id_or_ref in the station's cache (orders_find), build
+ * its view for role_mask (view_new) and free the order: the terminal's
+ * only way to an order, so it never holds a struct order. Errors as
+ * orders_find and view_new.
+ */
+int view_open(struct station *s, const char *id_or_ref, unsigned role_mask,
+    bool revealed, struct order_view **out, struct ferr *err);
 
 /* Wipe and free; NULL is fine. Every pointer from the view dies with it. */
 void view_free(struct order_view *v);

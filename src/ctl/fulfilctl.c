@@ -38,6 +38,8 @@ const struct ctl_command ctl_commands[] = {
 	    "log; --verify checks its hash chain"), cmd_audit },
 	{ "fields", "[--json]", N_("the inventory of order fields: PII or not, "
 	    "who sees them how, where stored, how disposed"), cmd_fields },
+	{ "language", "USER [en|pl|es|default]", N_("show or set the language "
+	    "a person's screens use after login"), cmd_language },
 	{ NULL, NULL, NULL, NULL },
 };
 

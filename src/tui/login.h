@@ -1,12 +1,10 @@
 /*
- * login: the terminal's login flow, shared by today's line-mode terminal
- * and the curses screens to come.
+ * login: the terminal's login flow, drawn by the curses login screen
+ * (screens.h: screen_login_ui).
  *
  * The flow (login_run and the steps it is made of) talks to the person
  * only through a struct login_ui: read a line (shown or hidden), show a
- * line, clear the screen. login_tty_* is the line-mode login_ui on the
- * controlling terminal: its modes, and the signal handlers that put them
- * back. Every decision (is the name an account, the password right, the
+ * line, clear the screen. Every decision (is the name an account, the password right, the
  * name locked, a role held; what is audited) is the core's (auth.h);
  * this module asks, cleans what was typed and shows the outcome.
  */
@@ -67,6 +65,14 @@ struct login {
 	const char *tty;		/* PAM_TTY, or NULL */
 	const struct login_ui *ui;
 	int64_t idle_logout;		/* seconds ([auth] idle_logout) */
+	/*
+	 * While someone is logged in: the screens (NULL: show the welcome
+	 * and wait for Enter, login_wait_logout). Returns as
+	 * login_wait_logout: LOGIN_READ_LINE (logged out), _TIMEOUT (idle),
+	 * _STOP (a signal) or _ERROR. login_run logs out after it.
+	 */
+	enum login_read (*session)(void *sctx, struct auth_session *s);
+	void *sctx;
 };
 
 /*
@@ -134,35 +140,16 @@ enum login_read login_wait_logout(const struct login *l);
 int login_end(const struct login *l, struct auth_session *s, int64_t now,
     struct ferr *err);
 
-/* ---- the line-mode terminal ------------------------------------------ */
-
-struct login_tty;
-
-/*
- * Take the terminal: in and out must be terminals (FULFIL_EINVAL
- * otherwise). Saves in's modes and sets sane line modes (canonical,
- * echo, control characters echoed as ^X, CR read as end of line);
- * installs handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that put
- * the saved modes back, drop unread input and make every read return
- * LOGIN_READ_STOP, and
- * ignores SIGTSTP (a kiosk is not suspended with echo off). One at a
- * time. Caller closes with login_tty_close().
- */
-int login_tty_open(int in, int out, struct login_tty **tp,
-    struct ferr *err);
-
-/* The login_ui of an open terminal (valid until login_tty_close). */
-const struct login_ui *login_tty_ui(struct login_tty *t);
-
-/*
- * Put the saved modes and the signal handlers back, and drop input not
- * read (a half-typed password is not left for the next program). NULL
- * is fine.
- */
-void login_tty_close(struct login_tty *t);
+/* ---- signals and the terminal's name --------------------------------- */
 
 /* The signal that asked the program to stop, or 0. */
 int login_stop_signal(void);
+
+/*
+ * Record that sig asks the program to stop (async-signal-safe): for the
+ * curses screens' signal handlers (ui.c).
+ */
+void login_note_signal(int sig);
 
 /*
  * The terminal's name as PAM_TTY wants it: ttyname(fd) without "/dev/"

@@ -18,15 +18,16 @@
  *      becomes the service account for good, and refuses to go on as
  *      root without one (exit 2); otherwise nothing changes.
  *   6. station_open_as(STATION_SOURCE_TERMINAL): the cache, only now.
- *   7. the login loop on the terminal (login_run) until end of input at
- *      User: (exit 0) or SIGINT/SIGTERM/SIGHUP/SIGQUIT (the terminal's
- *      modes put back, the person logged out, exit 128 + the signal).
+ *   7. the screens (ui_open: curses in the alternate screen) and the
+ *      login loop on them (login_run, with screen_home while someone is
+ *      logged in) until end of input (^D) at User: (exit 0) or
+ *      SIGINT/SIGTERM/SIGHUP/SIGQUIT (the person logged out, the screen
+ *      cleared and given back, exit 128 + the signal).
  *   8. station_close, monitor_stop, config_free.
  *
  * Must never: touch the cache, read the keyboard or show anything but a
  * start-up error before the drop (step 5) is done; go on as root after
- * it; include curses before the screens exist, or sqlite, sodium or curl
- * headers ever.
+ * it; include curses (ui.c does), sqlite, sodium or curl headers.
  */
 #include "config.h"
 
@@ -40,8 +41,11 @@
 #include "i18n.h"
 #include "login.h"
 #include "monitor.h"
+#include "people.h"
 #include "proc.h"
+#include "screens.h"
 #include "station.h"
+#include "ui.h"
 
 #define EXIT_FAILED 1	/* the terminal or the cache failed */
 #define EXIT_USAGE 2	/* usage, configuration, no terminal, root */
@@ -159,13 +163,39 @@ separate(const struct fulfil_config *cfg, struct monitor **mon,
 	return 0;
 }
 
+/* While someone is logged in: the home screen and what it leads to. */
+static enum login_read
+session(void *sctx, struct auth_session *s)
+{
+	struct ui *ui = sctx;
+	enum ui_act a;
+
+	ui_set_session(ui, s);
+	/* The person's language from now on; the station's at logout. */
+	people_use_language(ui_station(ui) != NULL ?
+	    ui_station(ui)->store : NULL, s->user);
+	a = screen_home(ui);
+	i18n_use_station_language();
+	ui_set_session(ui, NULL);
+	ui_wipe(ui);
+	switch (a) {
+	case UI_QUIT:
+		return LOGIN_READ_STOP;
+	case UI_LOGOUT:
+		return ui_stop_signal() != 0 ? LOGIN_READ_STOP :
+		    LOGIN_READ_LINE;
+	default:
+		return LOGIN_READ_LINE;
+	}
+}
+
 static int
 run(const struct opts *o)
 {
 	struct fulfil_config *cfg = NULL;
 	struct monitor *mon = NULL;
 	struct station *st = NULL;
-	struct login_tty *tty = NULL;
+	struct ui *ui = NULL;
 	struct login l;
 	struct ferr err = { 0 };
 	char ttyname_buf[LOGIN_TTY_NAME_MAX + 1];
@@ -186,8 +216,7 @@ run(const struct opts *o)
 		ttyname_buf[0] = '\0';
 	if (separate(cfg, &mon, &err) != 0 ||
 	    station_open_as(cfg, STATION_SOURCE_TERMINAL, false, &st,
-	    &err) != 0 || login_tty_open(STDIN_FILENO, STDOUT_FILENO, &tty,
-	    &err) != 0) {
+	    &err) != 0 || ui_open(cfg, st, &ui, &err) != 0) {
 		status = fail(&err);
 		goto out;
 	}
@@ -196,10 +225,12 @@ run(const struct opts *o)
 	l.backend = monitor_backend;
 	l.bctx = mon;
 	l.tty = ttyname_buf[0] != '\0' ? ttyname_buf : NULL;
-	l.ui = login_tty_ui(tty);
+	l.ui = screen_login_ui(ui);
 	l.idle_logout = cfg->auth.idle_logout;
+	l.session = session;
+	l.sctx = ui;
 	r = login_run(&l, &err);
-	login_tty_close(tty);
+	ui_close(ui);
 	if (r < 0)
 		status = fail(&err);
 	else

@@ -122,3 +122,104 @@ tui_wait_dead() {
 	_tui_name=$1
 	_tui_poll "the program to end" _tui_dead "$1"
 }
+
+# ---- a station with people, for the screens' tests ----------------------
+#
+#   tui_station NAME:PASSWORD...   the PAM service (pam_matrix over a
+#                                  passdb), an initialised station with
+#                                  $conf ([auth] idle_logout = 1h,
+#                                  max_failures = 3), $T/run.sh, and ctl
+#                                  (fulfilctl as the terminal's user). As
+#                                  root the terminal drops to nobody.
+#   tui_run TAG COLS ROWS [CONF]   fulfil in a session, at User:
+#   tui_login TAG NAME PASSWORD    log in (waits for each prompt)
+#   tui_capture TAG FILE           capture-pane (with -e) into FILE
+tui_station() {
+	[ -n "${PAM_MATRIX_MODULE:-}" ] && [ -f "$PAM_MATRIX_MODULE" ] ||
+		skip_all "pam_matrix not found (Debian: libpam-wrapper)"
+	tui_svc=
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null 2>&1 ||
+			skip_all "as root: setpriv not found"
+		tui_svc_uid=$(id -u nobody 2>/dev/null) &&
+		    tui_svc_gid=$(id -g nobody) ||
+			skip_all "as root: no account nobody to drop to"
+		tui_svc=nobody
+	fi
+	mkdir -m 700 "$T/pam.d"
+	: >"$T/passdb"
+	chmod 600 "$T/passdb"
+	for _np in "$@"; do
+		printf '%s:%s:fulfil\n' "${_np%%:*}" "${_np#*:}" >>"$T/passdb"
+	done
+	cat >"$T/pam.d/fulfil" <<PAMEOF
+auth     required  $PAM_MATRIX_MODULE passdb=$T/passdb
+account  required  $PAM_MATRIX_MODULE passdb=$T/passdb
+PAMEOF
+	for _t in auth account password session; do
+		echo "$_t required pam_deny.so"
+	done >"$T/pam.d/other"
+	mkdir -m 700 "$T/st"
+	conf=$T/fulfil.conf
+	mv "$(make_config "$T/st")" "$conf"
+	{
+		cat <<CONFEOF
+[auth]
+pam_confdir = $T/pam.d
+max_failures = 3
+lockout = 1h
+idle_logout = 1h
+CONFEOF
+		[ -n "$tui_svc" ] && echo "service_user = $tui_svc"
+	} >>"$conf"
+	chmod 600 "$conf"
+	if [ -n "$tui_svc" ]; then
+		chmod 711 "$T"
+		chown -R "$tui_svc_uid:$tui_svc_gid" "$T/st"
+		grep -v '^pam_confdir' "$conf" >"$T/st/ctl.conf"
+		chown "$tui_svc_uid:$tui_svc_gid" "$T/st/ctl.conf"
+		chmod 600 "$T/st/ctl.conf"
+	fi
+	cat >"$T/run.sh" <<RUNEOF
+#!/bin/sh
+LANG=C LC_ALL=C
+export LANG LC_ALL
+trap : INT
+sh -c 'echo \$\$ >"\$1"; exec "\$2" --config "\$3"' sh "$T/\$2.pid" \\
+    "$FULFIL" "\$1" 2>>"$T/\$2.err"
+rc=\$?
+echo "\$rc" >"$T/\$2.rc"
+echo "fulfil exited \$rc"
+RUNEOF
+	chmod 700 "$T/run.sh"
+}
+
+ctl() {
+	if [ -n "$tui_svc" ]; then
+		setpriv --reuid="$tui_svc_uid" --regid="$tui_svc_gid" \
+		    --clear-groups -- \
+		    "$FULFILCTL" --config "$T/st/ctl.conf" "$@"
+	else
+		"$FULFILCTL" --config "$conf" "$@"
+	fi
+}
+
+tui_run() {
+	tui_start "$1" "$2" "$3" "$T/run.sh ${4:-$conf} $1" &&
+	    tui_wait_for "$1" "User:"
+}
+
+tui_login() {
+	tui_type "$1" "$2" && tui_send "$1" Enter &&
+	    tui_wait_for "$1" "Password:" && tui_type "$1" "$3" &&
+	    tui_send "$1" Enter
+}
+
+tui_capture() {
+	_tui capture-pane -p -e -t "$1" >"$2"
+}
+
+# tui_history_has TAG TEXT: TEXT is on the screen or in the scrollback.
+tui_history_has() {
+	tui_history "$1" | grep -q -F -- "$2"
+}
