@@ -27,6 +27,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "display.h"
 #include "ferr.h"
 #include "i18n.h"
 #include "lockout.h"
@@ -107,41 +108,6 @@ auth_from_pam(int rc)
 	return AUTH_ERROR;
 }
 
-/*
- * One UTF-8 sequence at s (n bytes left): its length, or 0 when it is not
- * a valid, shortest encoding of a scalar value. *cp gets the code point.
- */
-static size_t
-auth_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Characters a message may not carry: controls and direction overrides. */
 static bool
 auth_unsafe(uint32_t c)
@@ -164,7 +130,7 @@ auth_sanitise(const char *in, char out[AUTH_MSG_MAX + 1])
 	uint32_t c;
 
 	while (n > 0) {
-		len = auth_utf8(s, n, &c);
+		len = display_utf8_next(s, n, &c);
 		if (len == 0 || (c != '\n' && c != '\t' && auth_unsafe(c))) {
 			if (o + 1 > AUTH_MSG_MAX)
 				break;

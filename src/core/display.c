@@ -160,6 +160,17 @@ display_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return need + 1;
 }
 
+size_t
+display_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t r;
+
+	if (n == 0)
+		return 0;
+	r = display_decode(s, n, cp);
+	return *cp == CP_INVALID ? 0 : r;
+}
+
 static size_t
 display_encode(uint32_t cp, unsigned char out[4])
 {

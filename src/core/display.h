@@ -130,4 +130,12 @@ bool display_cut(const char *s, size_t cols, size_t *nbytes);
  */
 size_t display_char_len(const char *s, size_t len);
 
+/*
+ * One well-formed UTF-8 character at s[0..n): its length, with the code
+ * point in *cp; 0 when the bytes are not one (overlong, surrogate, past
+ * U+10FFFF, truncated, not a lead byte, or n == 0). For validators that
+ * refuse rather than replace.
+ */
+size_t display_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
 #endif

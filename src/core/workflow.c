@@ -433,42 +433,6 @@ wf_tracking_ok(const char *t)
 	return true;
 }
 
-/*
- * One UTF-8 character at s[0..n): its code point and length, or 0 when
- * the bytes are not a well-formed character (overlong, surrogate, past
- * U+10FFFF, truncated).
- */
-static size_t
-wf_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Controls and the characters that reorder or hide text. */
 static bool
 wf_cp_forbidden(uint32_t c)
@@ -494,7 +458,7 @@ wf_reason_text_ok(const char *text)
 	if (n < 1 || n > WORKFLOW_REVEAL_TEXT_MAX)
 		return false;
 	for (i = 0; i < n; i += len) {
-		if ((len = wf_utf8_next(p + i, n - i, &cp)) == 0 ||
+		if ((len = display_utf8_next(p + i, n - i, &cp)) == 0 ||
 		    wf_cp_forbidden(cp))
 			return false;
 		if (cp != ' ')
