@@ -404,7 +404,7 @@ refused:
 int
 policy_revoke(struct store *st, struct audit *au,
     const struct policy_actor *by, const char *user, enum role role,
-    int64_t now, struct ferr *err)
+    int reason, int64_t now, struct ferr *err)
 {
 	struct audit_event ev = { 0 };
 	sqlite3_stmt *q;
@@ -444,7 +444,7 @@ policy_revoke(struct store *st, struct audit *au,
 	ev.actor = by->name;
 	ev.subject = user;
 	ev.role = policy_role_name(role);
-	ev.count = -1;
+	ev.count = reason > 0 ? reason : -1;
 	ev.result = 0;
 	if ((r = audit_log(au, &ev, now, err)) != 0)
 		goto fail;

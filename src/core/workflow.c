@@ -102,6 +102,21 @@ static const struct workflow_code wf_reveal_reasons[] = {
 	{ WF_REV_INCIDENT, "incident", N_("an incident investigation") },
 };
 
+static const struct workflow_code wf_revoke_reasons[] = {
+	{ WF_RVK_LEFT, "left", N_("the person left or moved on") },
+	{ WF_RVK_CHANGE, "job-change", N_("the person's job changed") },
+	{ WF_RVK_REVIEW, "review", N_("the access review found it not needed") },
+	{ WF_RVK_SECURITY, "security", N_("a security concern") },
+};
+
+static const struct workflow_code wf_unlock_reasons[] = {
+	{ WF_UNL_VERIFIED, "verified", N_("identity checked in person") },
+	{ WF_UNL_MISTYPED, "mistyped", N_("mistyped password, no attack seen") },
+	{ WF_UNL_SCANNER, "scanner", N_("a scanner or badge fault") },
+	{ WF_UNL_REVIEWED, "reviewed",
+	    N_("the unusual use was looked into and cleared") },
+};
+
 static const struct {
 	enum workflow_table t;
 	const struct workflow_code *codes;
@@ -111,6 +126,8 @@ static const struct {
 	{ WF_TABLE_RESOLUTION, wf_resolutions, NELEM(wf_resolutions) },
 	{ WF_TABLE_OVERRIDE, wf_override_reasons, NELEM(wf_override_reasons) },
 	{ WF_TABLE_REVEAL, wf_reveal_reasons, NELEM(wf_reveal_reasons) },
+	{ WF_TABLE_REVOKE, wf_revoke_reasons, NELEM(wf_revoke_reasons) },
+	{ WF_TABLE_UNLOCK, wf_unlock_reasons, NELEM(wf_unlock_reasons) },
 };
 
 /* The return code and terminal effects of each refusal. */

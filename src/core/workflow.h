@@ -251,6 +251,8 @@ enum workflow_table {
 	WF_TABLE_RESOLUTION = 2,	/* how a supervisor closes one */
 	WF_TABLE_OVERRIDE = 3,	/* why verification is lifted */
 	WF_TABLE_REVEAL = 4,	/* why PII is revealed */
+	WF_TABLE_REVOKE = 5,	/* why a role is revoked (supervise.h) */
+	WF_TABLE_UNLOCK = 6,	/* why an account is unlocked (supervise.h) */
 };
 
 enum workflow_exception_kind {
@@ -277,6 +279,20 @@ enum workflow_reveal_reason {
 	WF_REV_ADDRESS = 2,	/* the address looks wrong or incomplete */
 	WF_REV_CUSTOMER = 3,	/* customer service request */
 	WF_REV_INCIDENT = 4,	/* incident investigation */
+};
+
+enum workflow_revoke_reason {
+	WF_RVK_LEFT = 1,	/* the person left or moved on */
+	WF_RVK_CHANGE = 2,	/* the person's job changed */
+	WF_RVK_REVIEW = 3,	/* the access review found it not needed */
+	WF_RVK_SECURITY = 4,	/* a security concern */
+};
+
+enum workflow_unlock_reason {
+	WF_UNL_VERIFIED = 1,	/* identity checked in person */
+	WF_UNL_MISTYPED = 2,	/* the person mistyped; no attack seen */
+	WF_UNL_SCANNER = 3,	/* a scanner or badge fault caused it */
+	WF_UNL_REVIEWED = 4,	/* the anomaly was looked into and cleared */
 };
 
 struct workflow_code {

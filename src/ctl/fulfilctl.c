@@ -30,9 +30,11 @@ const struct ctl_command ctl_commands[] = {
 	{ "grant", "USER ROLE [--days N]", N_("grant a role (picker, packer, "
 	    "dispatcher, supervisor, auditor) for N days (default 90)"),
 	    cmd_grant },
-	{ "revoke", "USER ROLE", N_("revoke a role at once, also in a running "
+	{ "revoke", "USER ROLE [--reason left|job-change|review|security]",
+	    N_("revoke a role at once, also in a running "
 	    "session"), cmd_revoke },
-	{ "unlock", "USER", N_("unlock a person locked after failed logins"),
+	{ "unlock", "USER [--reason verified|mistyped|scanner|reviewed]",
+	    N_("unlock a person locked after failed logins"),
 	    cmd_unlock },
 	{ "audit", "[--verify] [--since WHEN] [--json]", N_("show the security "
 	    "log; --verify checks its hash chain"), cmd_audit },

@@ -68,7 +68,7 @@ order_reload(struct ui *ui, struct order_screen *o)
 	n = view_nitems(o->v);
 	for (i = 0; i < n && i < o->p.nlines; i++)
 		(void)view_set_verified(o->v, i, o->p.lines[i].count);
-	(void)view_set_state(o->v, workflow_state_name(o->p.state));
+	(void)view_set_state(o->v, _(workflow_state_name(o->p.state)));
 	return true;
 }
 
@@ -94,14 +94,14 @@ order_draw(struct ui *ui, void *ctx)
 	if (o->have_p) {
 		if (o->p.step == WF_STEP_NONE)
 			snprintf(line, sizeof line, "%s",
-			    workflow_state_name(o->p.state));
+			    _(workflow_state_name(o->p.state)));
 		else if (o->p.scans)
 			snprintf(line, sizeof line, _("%s; next %s %ld/%ld"),
-			    workflow_state_name(o->p.state),
+			    _(workflow_state_name(o->p.state)),
 			    step_name(o->p.step), o->p.counted, o->p.total);
 		else
 			snprintf(line, sizeof line, _("%s; next %s"),
-			    workflow_state_name(o->p.state),
+			    _(workflow_state_name(o->p.state)),
 			    step_name(o->p.step));
 		ui_put(ui, row++, 0, o->p.verified ? UI_OK : UI_ATTENTION,
 		    false, line, 0);

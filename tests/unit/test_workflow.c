@@ -361,7 +361,7 @@ revoke(struct fixture *f, const char *user, enum role role, int64_t now)
 	struct policy_actor by = { .name = "opsadmin", .admin = true };
 	struct ferr err = { 0 };
 
-	if (policy_revoke(f->s->store, f->s->audit, &by, user, role, now,
+	if (policy_revoke(f->s->store, f->s->audit, &by, user, role, 0, now,
 	    &err) != 0)
 		fail_msg("policy_revoke %s: %s", user, err.msg);
 }
@@ -1517,12 +1517,12 @@ test_reveal_rate_limit(void **state)
 	    WF_OVR_SCANNER, t + 602, &out, &err), FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_LOCKED);
 	/* Unlocked by another, but the hour is still full: locked again. */
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, t + 700,
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, 0, t + 700,
 	    &err), 0);
 	assert_int_equal(workflow_reveal(f->s, SUPERVISOR, "A-1002",
 	    WF_REV_CUSTOMER, text, t + 701, &out, &err), FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_RATE_LOCKED);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, t + 702,
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, 0, t + 702,
 	    &err), 0);
 	/* An hour after the first: room for one again. */
 	assert_int_equal(workflow_reveal(f->s, SUPERVISOR, "A-1002",
