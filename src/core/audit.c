@@ -122,6 +122,15 @@ static const struct audit_kind_info audit_kinds[] = {
 	       "scans above a rate); subject, count: events in the window") },
 	{ AUDIT_LANGUAGE_SET, "language-set", LOG_INFO, "info",
 	    N_("a person's language was set; actor, subject") },
+	{ AUDIT_LABEL_PRINTED, "label-printed", LOG_INFO, "info",
+	    N_("a dispatch label was printed; actor, role, order, count: "
+	       "bytes sent (the printer is in the prints table)") },
+	{ AUDIT_LABEL_REPRINTED, "label-reprinted", LOG_NOTICE, "notice",
+	    N_("a dispatch label was printed again, with a reason; actor, "
+	       "role, order, count: bytes sent") },
+	{ AUDIT_PRINT_FAILED, "print-failed", LOG_WARNING, "warning",
+	    N_("a label could not be printed; actor, role, order, count: "
+	       "bytes sent, result: error code") },
 };
 
 #define AUDIT_NKINDS (sizeof audit_kinds / sizeof audit_kinds[0])

@@ -63,6 +63,11 @@ enum audit_kind {
 	AUDIT_ANOMALY_LOCK = 46,	/* subject, count = events in window */
 	/* People (people.h). */
 	AUDIT_LANGUAGE_SET = 50,	/* actor, subject */
+	/* Dispatch labels (workflow_print): never a byte of the label. */
+	AUDIT_LABEL_PRINTED = 60,	/* actor, role, order_id, count = bytes */
+	AUDIT_LABEL_REPRINTED = 61,	/* actor, role, order_id, count = bytes */
+	AUDIT_PRINT_FAILED = 62,	/* actor, role, order_id, count = bytes
+					   sent, result = FULFIL_E* */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

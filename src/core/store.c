@@ -190,6 +190,19 @@ static const struct {
     {4, "CREATE TABLE people ("
         " user TEXT PRIMARY KEY,"
         " language TEXT NOT NULL);"},
+    /*
+     * 5: the print log (workflow_print): which printer got how many bytes
+     * of which order's label, and why a reprint. Never label content.
+     */
+    {5, "CREATE TABLE prints ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " order_id TEXT NOT NULL,"
+        " at INTEGER NOT NULL,"
+        " user TEXT NOT NULL,"
+        " printer TEXT NOT NULL,"     /* [printer] uri: no PII */
+        " bytes INTEGER NOT NULL,"
+        " reprint INTEGER NOT NULL);"  /* 0, or a WF_TABLE_REPRINT code */
+        "CREATE INDEX prints_order ON prints(order_id);"},
 };
 
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])

@@ -103,6 +103,8 @@ enum workflow_result {
 	WF_R_BAD_INPUT = 31,	/* tracking, code, reason or text (EINVAL) */
 	WF_R_NOT_FOUND = 32,	/* no such order or exception (ENOTFOUND) */
 	WF_R_ERROR = 33,	/* database, memory or key failure: err says */
+	WF_R_NO_PRINTER = 34,	/* this station prints nothing (ESTATE) */
+	WF_R_PRINT_FAILED = 35,	/* the printer refused, or is not ready (EIO) */
 };
 
 /* How the terminal reacts (out->fx). */
@@ -191,7 +193,9 @@ int workflow_scan(struct station *s, const char *user,
  * WF_R_ROLE, WF_R_LOCKED, WF_R_CANCELLED, WF_R_WIPED, WF_R_EXCEPTION,
  * WF_R_WRONG_STATE (the order is not in the state before step),
  * WF_R_NOT_VERIFIED (pick/pack: out->remaining items still to scan),
- * WF_R_BAD_INPUT, WF_R_NOT_FOUND. A refusal for want of the role is
+ * WF_R_BAD_INPUT, WF_R_NOT_FOUND. WF_STEP_LABEL is taken only by
+ * printing (workflow_print): advance refuses it (WF_R_WRONG_STATE, "print
+ * the label"). A refusal for want of the role is
  * audited (AUDIT_ACTION_REFUSED). Shipping also drops the order's scan
  * counts and overrides (no longer needed).
  */
@@ -199,9 +203,40 @@ int workflow_advance(struct station *s, const char *user,
     const char *order_id, enum workflow_step step, const char *tracking,
     int64_t now, struct workflow_outcome *out, struct ferr *err);
 
-/* The label issue: after the dispatch label printed. = advance(LABEL). */
-int workflow_mark_labelled(struct station *s, const char *user,
-    const char *order_id, int64_t now, struct workflow_outcome *out,
+/* ---- the dispatch label (F5) ------------------------------------------ */
+
+#define WORKFLOW_REPRINT_LIMIT 5	/* reprints per person within ... */
+#define WORKFLOW_REPRINT_WINDOW 3600	/* ... seconds; one more locks */
+
+/*
+ * Print order_id's dispatch label on the station's printer ([printer]
+ * uri, language, dpi, host_status) and, for a first print, take the
+ * label step: packed -> labelled. Only a dispatcher prints (R10, R11),
+ * and only a packed order (scan verification of the pack step complete
+ * or lifted by a supervisor) or, as a reprint, a labelled one.
+ *
+ * reprint is 0 for the first print and a WF_TABLE_REPRINT code for a
+ * reprint (required then). Reprints change no state and are limited:
+ * the WORKFLOW_REPRINT_LIMIT+1-th within WORKFLOW_REPRINT_WINDOW locks
+ * the person (lockout_anomaly; WF_R_RATE_LOCKED, WF_FX_LOGOUT) and
+ * prints nothing.
+ *
+ * The order is decrypted into locked memory, the label rendered into a
+ * locked buffer (label.h) and sent in one attempt (printer.h), then
+ * wiped. Success writes, in one transaction, the prints row (order id,
+ * printer URI, byte count, reprint code), its audit row
+ * (AUDIT_LABEL_PRINTED / AUDIT_LABEL_REPRINTED, count = bytes) and, for
+ * a first print, the label step (state, outbox event, step audit).
+ * A failed send writes only AUDIT_PRINT_FAILED (count = bytes sent) and
+ * is WF_R_PRINT_FAILED with the printer's message: the order stays as it
+ * was and nothing is retried. Also refused: WF_R_NO_PRINTER, WF_R_ROLE,
+ * WF_R_LOCKED, WF_R_CANCELLED, WF_R_WIPED, WF_R_EXCEPTION,
+ * WF_R_WRONG_STATE, WF_R_BAD_INPUT (a reprint code on a first print or
+ * none on a reprint), WF_R_NOT_FOUND. out->count is the bytes sent.
+ * Nothing here or in the messages carries a byte of the label.
+ */
+int workflow_print(struct station *s, const char *user, const char *order_id,
+    int reprint, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
 
 /*
@@ -253,6 +288,7 @@ enum workflow_table {
 	WF_TABLE_REVEAL = 4,	/* why PII is revealed */
 	WF_TABLE_REVOKE = 5,	/* why a role is revoked (supervise.h) */
 	WF_TABLE_UNLOCK = 6,	/* why an account is unlocked (supervise.h) */
+	WF_TABLE_REPRINT = 7,	/* why a label is printed again */
 };
 
 enum workflow_exception_kind {
@@ -293,6 +329,13 @@ enum workflow_unlock_reason {
 	WF_UNL_MISTYPED = 2,	/* the person mistyped; no attack seen */
 	WF_UNL_SCANNER = 3,	/* a scanner or badge fault caused it */
 	WF_UNL_REVIEWED = 4,	/* the anomaly was looked into and cleared */
+};
+
+enum workflow_reprint_reason {
+	WF_RPR_JAMMED = 1,	/* the label jammed or tore */
+	WF_RPR_SMUDGED = 2,	/* print unreadable or barcode does not scan */
+	WF_RPR_LOST = 3,	/* the label was lost or spoiled */
+	WF_RPR_PRINTER = 4,	/* printer fault: nothing came out */
 };
 
 struct workflow_code {
