@@ -58,6 +58,8 @@ enum cfg_type {
 	CFG_KEYSPEC,	/* absolute path or credential:NAME */
 	CFG_PRINTER,	/* tcp://HOST:PORT or device:/path */
 	CFG_PINS,	/* sha256//BASE64[;sha256//BASE64...] */
+	CFG_LANGUAGE,	/* zpl | epl (enum label_language) */
+	CFG_DPI,	/* 203 | 300 */
 	CFG_NTYPES
 };
 
@@ -147,6 +149,13 @@ static const struct cfg_key cfg_keys[] = {
 	    N_("label printer: tcp://HOST:PORT or device:/path"), NULL },
 	{ "printer", "sender", CFG_STRING, 0, OFF(printer.sender), 0, 256, "",
 	    N_("sender line printed on dispatch labels"), NULL },
+	{ "printer", "language", CFG_LANGUAGE, 0, OFF(printer.language), 0, 0,
+	    "zpl", N_("printer language: zpl (ZPL II) or epl (EPL2)"), NULL },
+	{ "printer", "dpi", CFG_DPI, 0, OFF(printer.dpi), 0, 0, "203",
+	    N_("print density of the label printer: 203 or 300"), NULL },
+	{ "printer", "host_status", CFG_BOOL, 0, OFF(printer.host_status), 0,
+	    0, "no", N_("ask the printer's host status (~HS) before each "
+	    "label and refuse when it is not ready"), NULL },
 
 	{ "audit", "retain", CFG_DURATION, 0, OFF(audit.retain), DAY,
 	    366 * DAY, "90d", N_("how long audit events are kept"), NULL },
@@ -190,6 +199,10 @@ static int parse_printer(const struct cfg_key *, const char *, void *,
     struct cfg_why *);
 static int parse_pins(const struct cfg_key *, const char *, void *,
     struct cfg_why *);
+static int parse_language(const struct cfg_key *, const char *, void *,
+    struct cfg_why *);
+static int parse_dpi(const struct cfg_key *, const char *, void *,
+    struct cfg_why *);
 
 static const struct cfg_type_ops {
 	const char *name;	/* as in config_key_info and the man page */
@@ -207,6 +220,8 @@ static const struct cfg_type_ops {
 	[CFG_KEYSPEC] = { "key", parse_keyspec, true },
 	[CFG_PRINTER] = { "printer", parse_printer, true },
 	[CFG_PINS] = { "pins", parse_pins, true },
+	[CFG_LANGUAGE] = { "language", parse_language, false },
+	[CFG_DPI] = { "dpi", parse_dpi, false },
 };
 
 static int
@@ -772,6 +787,51 @@ bad:
 	return why_set(why, _("pin %zu is not sha256// followed by the "
 	    "base64 SHA-256 of a public key (44 characters); separate pins "
 	    "with ';'"), count);
+}
+
+/*
+ * Parsed here rather than by label_language_parse() so that config does
+ * not depend on label; the names are the ones label_language_name() gives.
+ */
+static const struct {
+	const char *name;
+	enum label_language lang;
+} cfg_languages[] = {
+	{ "zpl", LABEL_ZPL },
+	{ "epl", LABEL_EPL },
+};
+
+static int
+parse_language(const struct cfg_key *k, const char *v, void *field,
+    struct cfg_why *why)
+{
+	size_t i;
+
+	(void)k;
+	for (i = 0; i < sizeof cfg_languages / sizeof cfg_languages[0]; i++) {
+		if (strcmp(v, cfg_languages[i].name) == 0) {
+			*(enum label_language *)field = cfg_languages[i].lang;
+			return 0;
+		}
+	}
+	return why_set(why, _("must be zpl (ZPL II) or epl (EPL2)"));
+}
+
+static int
+parse_dpi(const struct cfg_key *k, const char *v, void *field,
+    struct cfg_why *why)
+{
+	(void)k;
+	if (strcmp(v, "203") == 0) {
+		*(int *)field = LABEL_DPI_203;
+		return 0;
+	}
+	if (strcmp(v, "300") == 0) {
+		*(int *)field = LABEL_DPI_300;
+		return 0;
+	}
+	return why_set(why, _("must be 203 or 300 (dots per inch of the "
+	    "printer)"));
 }
 
 /* The key of the table, or NULL. name is n bytes, not terminated. */

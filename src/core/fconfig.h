@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 #include "ferr.h"
+#include "label.h"
 
 #define CONFIG_DEFAULT_PATH FULFIL_SYSCONFDIR "/fulfil/fulfil.conf"
 #define CONFIG_MAX_RETAIN_AFTER_DELIVERY (30 * 86400)
@@ -49,6 +50,9 @@ struct fulfil_config {
 	struct {
 		char *uri;		/* NULL: this station prints nothing */
 		char *sender;
+		enum label_language language;	/* zpl */
+		int dpi;		/* 203 (or 300) */
+		bool host_status;	/* no: ask ~HS before each label */
 	} printer;
 	struct {
 		int64_t retain;		/* 90d */
