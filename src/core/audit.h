@@ -68,6 +68,16 @@ enum audit_kind {
 	AUDIT_LABEL_REPRINTED = 61,	/* actor, role, order_id, count = bytes */
 	AUDIT_PRINT_FAILED = 62,	/* actor, role, order_id, count = bytes
 					   sent, result = FULFIL_E* */
+	/* Retention and erasure (retention.h). */
+	AUDIT_ORDER_WIPED = 80,		/* actor or none, order_id,
+					   count = enum retention_reason */
+	AUDIT_RETENTION_CAP = 81,	/* order_id, count = days since shipment */
+	AUDIT_STALE_PII = 82,		/* order_id, count = days since import */
+	AUDIT_KEY_ROTATED = 83,		/* actor or none, count = new epoch */
+	AUDIT_REKEY_RECOVERED = 84,	/* count = epoch in force, result:
+					   0 finished, FULFIL_ESTATE rolled back */
+	AUDIT_PURGE_ALL = 85,		/* actor, count = orders erased */
+	AUDIT_REMOTE_WIPE = 86,		/* count = orders erased */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

@@ -105,6 +105,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "cache", "key_epoch", CFG_DURATION, 0, OFF(cache.key_epoch), HOUR,
 	    30 * DAY, "1d",
 	    N_("how often the key-encryption key is replaced"), NULL },
+	{ "cache", "stale_pii_after", CFG_DURATION, 0,
+	    OFF(cache.stale_pii_after), HOUR, 365 * DAY, "14d",
+	    N_("an order never shipped that holds customer data longer "
+	       "than this raises a stale-PII alert"), NULL },
 
 	{ "auth", "pam_service", CFG_NAME, 0, OFF(auth.pam_service), 1, 64,
 	    "fulfil", N_("PAM service name"), NULL },

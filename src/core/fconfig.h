@@ -28,6 +28,7 @@ struct fulfil_config {
 		enum fulfil_cipher cipher;	/* auto */
 		int64_t retain_after_delivery;	/* seconds, 0 .. 30d */
 		int64_t key_epoch;		/* seconds, 1d */
+		int64_t stale_pii_after;	/* seconds, 14d */
 	} cache;
 	struct {
 		char *pam_service;	/* fulfil */

@@ -937,7 +937,7 @@ test_table(void **state)
 			    strcmp(ki.key, kj.key) == 0);
 		}
 	}
-	assert_int_equal(i, 24);
+	assert_int_equal(i, 25);
 	assert_false(config_key_info(i, &ki));
 }
 

@@ -1,0 +1,741 @@
+/*
+ * test_retention: wipe on delivery really erases (a byte search of
+ * cache.db, -wal and -shm finds no wiped blob, wrapped DEK or PII), the
+ * tombstone stays, the sweep's rules under an injected clock (delivered +
+ * retain_after_delivery, cancelled, the 30-day cap with its alert, the
+ * stale-PII alert), key epochs (a saved wrapped DEK is dead after a
+ * rotation; every live order still opens; crash recovery), purge --all
+ * and its certificate. Under both ciphers where the CPU has them.
+ *
+ * All people and addresses here are synthetic.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "testutil.h"
+
+#include "audit.h"
+#include "crypto.h"
+#include "fconfig.h"
+#include "ferr.h"
+#include "orders.h"
+#include "retention.h"
+#include "secret.h"
+#include "station.h"
+#include "store.h"
+
+#define DAY 86400
+#define NORD 8
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+struct fx {
+	char *tmp;
+	struct fulfil_config *cfg;
+	struct station *s;
+	enum fulfil_cipher cipher;
+};
+
+static int
+fx_setup_cipher(void **state, enum fulfil_cipher c)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	f->cfg = tu_station_config(&f->tmp);
+	f->cfg->cache.cipher = c;
+	f->cipher = c;
+	f->s = tu_station_start(f->cfg);
+	*state = f;
+	return 0;
+}
+
+static int
+fx_setup(void **state)
+{
+	return fx_setup_cipher(state, tu_cipher());
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	station_close(f->s);
+	config_free(f->cfg);
+	tu_rmtree(f->tmp);
+	free(f->tmp);
+	free(f);
+	return 0;
+}
+
+static void
+fmt_time(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	assert_non_null(gmtime_r(&tt, &tm));
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The synthetic PII of order i, field k (0 name, 1 street, 2 phone, 3 mail). */
+static void
+pii_of(int i, int k, char *buf, size_t len)
+{
+	switch (k) {
+	case 0:
+		snprintf(buf, len, "Quorra Fenwhistle-%03d", i);
+		break;
+	case 1:
+		snprintf(buf, len, "%03d Brambleweft Lane", i);
+		break;
+	case 2:
+		snprintf(buf, len, "+44 7700 9%05d", i);
+		break;
+	default:
+		snprintf(buf, len, "quorra.%03d@example.invalid", i);
+		break;
+	}
+}
+
+/* One order of the import format; status and times as given. */
+static void
+order_json(char *buf, size_t len, int i, const char *status, int64_t updated,
+    int64_t delivered)
+{
+	char up[32], dl[40], name[64], street[64], phone[64], mail[64];
+
+	fmt_time(updated, up, sizeof up);
+	if (delivered > 0) {
+		dl[0] = '"';
+		fmt_time(delivered, dl + 1, sizeof dl - 2);
+		strcat(dl, "\"");
+	} else
+		snprintf(dl, sizeof dl, "null");
+	pii_of(i, 0, name, sizeof name);
+	pii_of(i, 1, street, sizeof street);
+	pii_of(i, 2, phone, sizeof phone);
+	pii_of(i, 3, mail, sizeof mail);
+	snprintf(buf, len,
+	    "{\"id\":\"R-%03d\",\"ref\":\"114-000-%03d\",\"status\":\"%s\","
+	    "\"ship_by\":\"2026-11-23T17:00:00Z\",\"service\":\"Standard\","
+	    "\"updated_at\":\"%s\",\"delivered_at\":%s,"
+	    "\"items\":[{\"sku\":\"MUG-%03d\",\"ean\":\"5012345678900\","
+	    "\"title\":\"Teal mug\",\"qty\":1,\"bin\":\"A-01-03\"}],"
+	    "\"ship_to\":{\"name\":\"%s\",\"line1\":\"%s\",\"line2\":\"\","
+	    "\"city\":\"Wexlingham\",\"region\":\"\",\"postcode\":\"ZX9 8QW\","
+	    "\"country\":\"GB\",\"phone\":\"%s\"},"
+	    "\"buyer_email\":\"%s\",\"gift_message\":\"\"}",
+	    i, i, status, up, dl, i, name, street, phone, mail);
+}
+
+/* Import orders first..last (inclusive) with one status. */
+static void
+import_range(struct fx *f, int first, int last, const char *status,
+    int64_t updated, int64_t delivered)
+{
+	struct orders_ingest_stats st;
+	struct ferr err = { 0 };
+	size_t cap = 1024 * (size_t)(last - first + 2), off;
+	char *doc = malloc(cap);
+	int i;
+
+	assert_non_null(doc);
+	off = (size_t)snprintf(doc, cap, "{\"orders\":[");
+	for (i = first; i <= last; i++) {
+		if (i > first)
+			doc[off++] = ',';
+		order_json(doc + off, cap - off, i, status, updated, delivered);
+		off += strlen(doc + off);
+	}
+	snprintf(doc + off, cap - off, "]}");
+	if (orders_import_buffer(f->s->store, f->s->kek, f->s->cipher, doc,
+	    strlen(doc), NULL, NULL, &st, &err) != 0)
+		fail_msg("import: %s", err.msg);
+	assert_int_equal(st.rejected, 0);
+	free(doc);
+}
+
+static void
+order_id(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "R-%03d", i);
+}
+
+/* A copy of an order's column (dek or sealed); NULL when it is NULL. */
+static unsigned char *
+column_copy(struct fx *f, const char *col, int i, size_t *len)
+{
+	sqlite3_stmt *q;
+	unsigned char *out = NULL;
+	char sql[128], id[16];
+
+	order_id(i, id, sizeof id);
+	snprintf(sql, sizeof sql, "SELECT %s FROM orders WHERE id = ?1", col);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store), sql, -1, &q,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	*len = (size_t)sqlite3_column_bytes(q, 0);
+	if (sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		assert_non_null(out = malloc(*len));
+		memcpy(out, sqlite3_column_blob(q, 0), *len);
+	}
+	sqlite3_finalize(q);
+	return out;
+}
+
+static int64_t
+query_int(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store), sql, -1, &q,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Does the data dir (cache.db, -wal, -shm) hold any 16-byte window of b? */
+static bool
+dir_holds_blob(struct fx *f, const unsigned char *b, size_t len)
+{
+	size_t offs[3], i;
+
+	assert_true(len >= 48);
+	offs[0] = 12;		/* the nonce */
+	offs[1] = len / 2;	/* ciphertext */
+	offs[2] = len - 16;	/* the tag */
+	for (i = 0; i < 3; i++)
+		if (tu_tree_contains(f->cfg->cache.dir, b + offs[i], 16))
+			return true;
+	return false;
+}
+
+static bool
+dir_holds_pii(struct fx *f, int i)
+{
+	char v[64];
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		pii_of(i, k, v, sizeof v);
+		if (tu_tree_contains(f->cfg->cache.dir, v, strlen(v)))
+			return true;
+	}
+	return false;
+}
+
+static void
+open_ok(struct fx *f, int i)
+{
+	struct order *o = NULL;
+	struct ferr err = { 0 };
+	char id[16], name[64];
+
+	order_id(i, id, sizeof id);
+	if (orders_find(f->s->store, f->s->kek, id, &o, &err) != 0)
+		fail_msg("order %s does not open: %s", id, err.msg);
+	pii_of(i, 0, name, sizeof name);
+	assert_string_equal(o->ship_to.name, name);
+	order_free(o);
+}
+
+static void
+open_wiped(struct fx *f, int i)
+{
+	struct order *o = NULL;
+	struct ferr err = { 0 };
+	char id[16];
+
+	order_id(i, id, sizeof id);
+	assert_int_equal(orders_find(f->s->store, f->s->kek, id, &o, &err),
+	    FULFIL_ESTATE);
+	assert_non_null(strstr(err.msg, "wiped"));
+	assert_null(o);
+}
+
+/* Count audit rows of a kind (optionally for an order). */
+static int64_t
+audit_count(struct fx *f, int kind, const char *order)
+{
+	sqlite3_stmt *q;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store),
+	    "SELECT count(*) FROM audit WHERE kind = ?1"
+	    " AND (?2 IS NULL OR order_id = ?2)", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int(q, 1, kind);
+	if (order != NULL)
+		sqlite3_bind_text(q, 2, order, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* ---- forensics ---------------------------------------------------------- */
+
+/*
+ * Import NORD orders, remember each one's sealed blob and wrapped DEK,
+ * deliver half of them (an import with status delivered and a newer
+ * updated_at, as sync does: it stores new blobs, remembered too), sweep,
+ * then search every byte of cache.db, -wal and -shm, with the station
+ * open and after it is closed: no trace of the delivered half, and the
+ * other half still opens.
+ */
+static void
+run_forensics(enum fulfil_cipher c)
+{
+	struct retention_stats st;
+	struct ferr err = { 0 };
+	unsigned char *b[2][2][NORD + 1];	/* [import][sealed, dek][i] */
+	size_t blen[2][2][NORD + 1];
+	int64_t now = (int64_t)time(NULL);
+	void *state;
+	struct fx *f;
+	int i, k, v, pass;
+
+	memset(b, 0, sizeof b);
+	fx_setup_cipher(&state, c);
+	f = state;
+	import_range(f, 1, NORD, "unshipped", now - 3600, 0);
+	assert_int_equal(retention_checkpoint(f->s, &err), 0);
+	for (i = 1; i <= NORD; i++) {
+		b[0][0][i] = column_copy(f, "sealed", i, &blen[0][0][i]);
+		b[0][1][i] = column_copy(f, "dek", i, &blen[0][1][i]);
+		/* The search can find them: they are there before the wipe. */
+		assert_true(dir_holds_blob(f, b[0][0][i], blen[0][0][i]));
+		assert_true(tu_tree_contains(f->cfg->cache.dir, b[0][1][i],
+		    blen[0][1][i]));
+	}
+	/* Delivered: the odd ones, through the same path sync uses. */
+	for (i = 1; i <= NORD; i += 2) {
+		import_range(f, i, i, "delivered", now - 60, now - 120);
+		b[1][0][i] = column_copy(f, "sealed", i, &blen[1][0][i]);
+		b[1][1][i] = column_copy(f, "dek", i, &blen[1][1][i]);
+		assert_non_null(b[1][0][i]);
+	}
+	assert_int_equal(retention_sweep(f->s, now, &st, &err), 0);
+	assert_int_equal(st.wiped_delivered, NORD / 2);
+	assert_int_equal(st.wiped_cancelled + st.wiped_cap, 0);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 1; i <= NORD; i++) {
+			bool gone = i % 2 == 1;
+
+			for (v = 0; v < 2; v++) {
+				if (b[v][0][i] == NULL)
+					continue;
+				assert_int_equal(!dir_holds_blob(f, b[v][0][i],
+				    blen[v][0][i]), gone);
+				assert_int_equal(!tu_tree_contains(
+				    f->cfg->cache.dir, b[v][1][i],
+				    blen[v][1][i]), gone);
+			}
+			assert_false(dir_holds_pii(f, i));
+		}
+		if (pass == 0) {
+			/* Again with the station closed. */
+			station_close(f->s);
+			f->s = NULL;
+		}
+	}
+	f->s = tu_station_start(f->cfg);
+	for (i = 1; i <= NORD; i++) {
+		if (i % 2 == 1)
+			open_wiped(f, i);
+		else
+			open_ok(f, i);
+	}
+	for (v = 0; v < 2; v++)
+		for (k = 0; k < 2; k++)
+			for (i = 0; i <= NORD; i++)
+				free(b[v][k][i]);
+	fx_teardown(&state);
+}
+
+/*
+ * The blobs stored by the delivered import are the ones the wipe must
+ * erase: remember those and search for them while the station is open
+ * (WAL truncated by the wipe's checkpoint) and after it is closed.
+ */
+static void
+run_forensics_exact(enum fulfil_cipher c)
+{
+	struct ferr err = { 0 };
+	unsigned char *sealed[NORD + 1], *dek[NORD + 1];
+	size_t slen[NORD + 1], dlen[NORD + 1];
+	int64_t now = (int64_t)time(NULL);
+	char id[16];
+	void *state;
+	struct fx *f;
+	int i;
+
+	fx_setup_cipher(&state, c);
+	f = state;
+	import_range(f, 1, NORD, "unshipped", now - 3600, 0);
+	for (i = 1; i <= NORD; i++) {
+		sealed[i] = column_copy(f, "sealed", i, &slen[i]);
+		dek[i] = column_copy(f, "dek", i, &dlen[i]);
+	}
+	assert_int_equal(retention_checkpoint(f->s, &err), 0);
+	for (i = 1; i <= NORD; i += 2) {
+		order_id(i, id, sizeof id);
+		assert_int_equal(retention_wipe_order(f->s, id,
+		    RETENTION_MANUAL, NULL, now, &err), 0);
+	}
+	/* Open station, WAL checkpointed: cache.db, -wal, -shm. */
+	for (i = 1; i <= NORD; i++) {
+		bool gone = i % 2 == 1;
+
+		assert_int_equal(!dir_holds_blob(f, sealed[i], slen[i]), gone);
+		assert_int_equal(!tu_tree_contains(f->cfg->cache.dir, dek[i],
+		    dlen[i]), gone);
+		assert_int_equal(!dir_holds_pii(f, i), true);
+		if (gone)
+			open_wiped(f, i);
+		else
+			open_ok(f, i);
+	}
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders"), NORD);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders WHERE"
+	    " wiped_at IS NOT NULL AND wipe_reason = 4 AND"
+	    " final_state = 'queued' AND sealed IS NULL AND dek IS NULL"),
+	    NORD / 2);
+	assert_int_equal(audit_count(f, AUDIT_ORDER_WIPED, NULL), NORD / 2);
+	assert_int_equal(query_int(f, "PRAGMA freelist_count") >= 0, 1);
+	for (i = 1; i <= NORD; i++) {
+		free(sealed[i]);
+		free(dek[i]);
+	}
+	fx_teardown(&state);
+}
+
+static void
+test_forensics(void **state)
+{
+	enum fulfil_cipher cs[2];
+	size_t n = tu_ciphers(cs), i;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		run_forensics(cs[i]);
+		run_forensics_exact(cs[i]);
+	}
+}
+
+/* ---- wipe_order --------------------------------------------------------- */
+
+static void
+test_wipe_errors(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+
+	import_range(f, 1, 2, "unshipped", now - 60, 0);
+	assert_int_equal(retention_wipe_order(f->s, "NOPE-1",
+	    RETENTION_MANUAL, NULL, now, &err), FULFIL_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "NOPE-1"));
+	assert_int_equal(retention_wipe_order(f->s, "R-001", 99, NULL, now,
+	    &err), FULFIL_EINVAL);
+	assert_int_equal(retention_wipe_order(f->s, "", RETENTION_MANUAL, NULL,
+	    now, &err), FULFIL_EINVAL);
+	assert_int_equal(retention_wipe_order(f->s, "R-001", RETENTION_MANUAL,
+	    NULL, now, &err), 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-001", RETENTION_MANUAL,
+	    NULL, now, &err), FULFIL_ESTATE);
+	assert_non_null(strstr(err.msg, "already wiped"));
+	assert_int_equal(audit_count(f, AUDIT_ORDER_WIPED, "R-001"), 1);
+	/* A re-import of a wiped order does not bring its data back. */
+	import_range(f, 1, 1, "unshipped", now + 60, 0);
+	open_wiped(f, 1);
+	open_ok(f, 2);
+	assert_string_equal(retention_reason_name(RETENTION_CAP), "cap");
+	assert_string_equal(retention_reason_name(0), "?");
+}
+
+/* Inside the caller's transaction the wipe joins it: a rollback undoes it. */
+static void
+test_wipe_joins_transaction(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+
+	import_range(f, 1, 2, "unshipped", now - 60, 0);
+	assert_int_equal(store_begin(f->s->store, &err), 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-001",
+	    RETENTION_DELIVERED, NULL, now, &err), 0);
+	store_rollback(f->s->store);
+	open_ok(f, 1);
+	assert_int_equal(audit_count(f, AUDIT_ORDER_WIPED, NULL), 0);
+	assert_int_equal(store_begin(f->s->store, &err), 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-002",
+	    RETENTION_REMOTE, NULL, now, &err), 0);
+	assert_int_equal(store_commit(f->s->store, &err), 0);
+	assert_int_equal(retention_checkpoint(f->s, &err), 0);
+	open_wiped(f, 2);
+	assert_int_equal(query_int(f, "SELECT wipe_reason FROM orders WHERE"
+	    " id = 'R-002'"), RETENTION_REMOTE);
+	/* The sweep refuses to run inside a transaction. */
+	assert_int_equal(store_begin(f->s->store, &err), 0);
+	assert_int_equal(retention_sweep(f->s, now, NULL, &err),
+	    FULFIL_ESTATE);
+	store_rollback(f->s->store);
+}
+
+/* Scan counts and overrides of a wiped order go; exceptions stay. */
+static void
+test_wipe_drops_rows(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+
+	import_range(f, 1, 1, "unshipped", now - 60, 0);
+	assert_int_equal(store_exec(f->s->store,
+	    "INSERT INTO scans VALUES ('R-001', 1, 0, 1);"
+	    "INSERT INTO verify_overrides VALUES ('R-001', 1, 'sup', 1, 2);"
+	    "INSERT INTO exceptions (order_id, kind, state, raised_by,"
+	    " raised_at) VALUES ('R-001', 1, 'queued', 'pat', 1);", &err), 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-001",
+	    RETENTION_CANCELLED, NULL, now, &err), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM scans"), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM verify_overrides"),
+	    0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM exceptions"), 1);
+}
+
+/* ---- the sweep ---------------------------------------------------------- */
+
+struct sweep_case {
+	const char *what;
+	const char *status;
+	int64_t updated_ago;	/* before t0 */
+	int64_t delivered_ago;	/* before t0; 0: none */
+	int64_t retain;		/* retain_after_delivery */
+	int64_t at;		/* sweep at t0 + at */
+	bool wiped;
+	int why;
+	int cap_alert;
+};
+
+static const struct sweep_case sweep_cases[] = {
+	{ "delivered, retain 0", "delivered", 60, 120, 0, 0, true, 1, 0 },
+	{ "delivered, retain 2d, at 1d", "delivered", 60, 120, 2 * DAY, DAY,
+	    false, 0, 0 },
+	{ "delivered, retain 2d, at 2d", "delivered", 60, 120, 2 * DAY,
+	    2 * DAY, true, 1, 0 },
+	{ "delivered without time: from updated_at", "delivered", 60, 0,
+	    DAY, DAY - 61, false, 0, 0 },
+	{ "delivered without time, a day later", "delivered", 60, 0, DAY,
+	    DAY, true, 1, 0 },
+	{ "cancelled: at once", "cancelled", 60, 0, 30 * DAY, 0, true, 2, 0 },
+	{ "unshipped: kept", "unshipped", 60, 0, 0, 29 * DAY, false, 0, 0 },
+	{ "shipped 29 days ago: kept", "shipped", 29 * DAY, 0, 0, 0, false, 0,
+	    0 },
+	{ "shipped 30 days ago: the cap", "shipped", 30 * DAY, 0, 0, 0, true,
+	    3, 1 },
+	{ "shipped today, swept 31 days on", "shipped", 60, 0, 0, 31 * DAY,
+	    true, 3, 1 },
+};
+
+static void
+test_sweep_rules(void **state)
+{
+	struct fx *f = *state;
+	struct retention_stats st;
+	struct ferr err = { 0 };
+	int64_t t0 = (int64_t)time(NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof sweep_cases / sizeof sweep_cases[0]; i++) {
+		const struct sweep_case *c = &sweep_cases[i];
+		struct retention_due d;
+		char id[16], sql[128];
+		int n = (int)i + 1;
+
+		f->cfg->cache.retain_after_delivery = c->retain;
+		import_range(f, n, n, c->status, t0 - c->updated_ago,
+		    c->delivered_ago ? t0 - c->delivered_ago : 0);
+		/* First sweep at t0 records shipment times. */
+		assert_int_equal(retention_sweep(f->s, t0, &st, &err), 0);
+		if (c->at != 0)
+			assert_int_equal(retention_sweep(f->s, t0 + c->at, &st,
+			    &err), 0);
+		order_id(n, id, sizeof id);
+		if (c->wiped)
+			open_wiped(f, n);
+		else
+			open_ok(f, n);
+		assert_int_equal(retention_due(f->s, t0 + c->at, &d, &err), 0);
+		assert_int_equal(d.past_wipe_time, 0);
+		snprintf(sql, sizeof sql, "SELECT coalesce(wipe_reason, 0) FROM"
+		    " orders WHERE id = '%s'", id);
+		if (query_int(f, sql) != c->why)
+			fail_msg("%s: reason %" PRId64 ", wanted %d", c->what,
+			    query_int(f, sql), c->why);
+		assert_int_equal(audit_count(f, AUDIT_RETENTION_CAP, id),
+		    c->cap_alert);
+		/* Wipe what is left so cases do not interact. */
+		if (!c->wiped)
+			assert_int_equal(retention_wipe_order(f->s, id,
+			    RETENTION_MANUAL, NULL, t0, &err), 0);
+	}
+}
+
+/* Past the wipe time without a sweep: retention_due says so (R8). */
+static void
+test_due_counts(void **state)
+{
+	struct fx *f = *state;
+	struct retention_stats st;
+	struct retention_due d;
+	struct ferr err = { 0 };
+	int64_t t0 = (int64_t)time(NULL);
+
+	import_range(f, 1, 3, "unshipped", t0 - 60, 0);
+	import_range(f, 4, 4, "delivered", t0 - 60, t0 - 60);
+	import_range(f, 5, 5, "shipped", t0 - 31 * DAY, 0);
+	assert_int_equal(retention_due(f->s, t0, &d, &err), 0);
+	assert_int_equal(d.with_pii, 5);
+	assert_int_equal(d.past_wipe_time, 2);
+	assert_int_equal(d.stale, 0);
+	assert_int_equal(d.last_sweep, -1);
+	assert_true(d.oldest_pii_age_s >= 0);
+	assert_int_equal(retention_sweep(f->s, t0, &st, &err), 0);
+	assert_int_equal(st.wiped_delivered, 1);
+	assert_int_equal(st.wiped_cap, 1);
+	assert_int_equal(retention_due(f->s, t0, &d, &err), 0);
+	assert_int_equal(d.with_pii, 3);
+	assert_int_equal(d.past_wipe_time, 0);
+	assert_int_equal(d.wiped, 2);
+	assert_int_equal(d.last_sweep, t0);
+}
+
+/* Never shipped, older than stale_pii_after: alerted daily, never wiped. */
+static void
+test_stale_alert(void **state)
+{
+	struct fx *f = *state;
+	struct retention_stats st;
+	struct retention_due d;
+	struct ferr err = { 0 };
+	int64_t t0 = (int64_t)time(NULL);
+
+	f->cfg->cache.stale_pii_after = 14 * DAY;
+	import_range(f, 1, 2, "unshipped", t0 - 60, 0);
+	assert_int_equal(retention_sweep(f->s, t0 + 13 * DAY, &st, &err), 0);
+	assert_int_equal(st.stale_alerts, 0);
+	assert_int_equal(retention_sweep(f->s, t0 + 15 * DAY, &st, &err), 0);
+	assert_int_equal(st.stale_alerts, 2);
+	assert_int_equal(st.stale_orders, 2);
+	assert_int_equal(audit_count(f, AUDIT_STALE_PII, "R-001"), 1);
+	/* Not again within the day, again the next day. */
+	assert_int_equal(retention_sweep(f->s, t0 + 15 * DAY + 3600, &st,
+	    &err), 0);
+	assert_int_equal(st.stale_alerts, 0);
+	assert_int_equal(st.stale_orders, 2);
+	assert_int_equal(retention_sweep(f->s, t0 + 16 * DAY, &st, &err), 0);
+	assert_int_equal(st.stale_alerts, 2);
+	assert_int_equal(audit_count(f, AUDIT_STALE_PII, "R-001"), 2);
+	open_ok(f, 1);
+	open_ok(f, 2);
+	assert_int_equal(retention_due(f->s, t0 + 16 * DAY, &d, &err), 0);
+	assert_int_equal(d.stale, 2);
+	assert_int_equal(d.past_wipe_time, 0);
+}
+
+/* Already delivered or cancelled on arrival: the next sweep wipes it. */
+static void
+test_import_already_final(void **state)
+{
+	struct fx *f = *state;
+	struct retention_stats st;
+	struct ferr err = { 0 };
+	int64_t t0 = (int64_t)time(NULL);
+
+	import_range(f, 1, 1, "delivered", t0 - 60, t0 - 60);
+	import_range(f, 2, 2, "cancelled", t0 - 60, 0);
+	import_range(f, 3, 3, "unshipped", t0 - 60, 0);
+	assert_int_equal(retention_sweep(f->s, t0, &st, &err), 0);
+	assert_int_equal(st.wiped_delivered, 1);
+	assert_int_equal(st.wiped_cancelled, 1);
+	open_wiped(f, 1);
+	open_wiped(f, 2);
+	open_ok(f, 3);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders WHERE"
+	    " final_state = 'delivered' AND wipe_reason = 1"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders WHERE"
+	    " final_state = 'cancelled' AND wipe_reason = 2"), 1);
+}
+
+/* Shipped locally (the ship step's outbox row): the cap counts from it. */
+static void
+test_cap_from_local_ship(void **state)
+{
+	struct fx *f = *state;
+	struct retention_stats st;
+	struct ferr err = { 0 };
+	int64_t t0 = (int64_t)time(NULL);
+	char sql[256];
+
+	import_range(f, 1, 1, "unshipped", t0 - 60, 0);
+	snprintf(sql, sizeof sql, "UPDATE orders SET state = 'shipped';"
+	    "INSERT INTO outbox (order_id, event, at, user, idem_key) VALUES"
+	    " ('R-001', 'shipped', %" PRId64 ", 'pat', 'k1');", t0 - 10 * DAY);
+	assert_int_equal(store_exec(f->s->store, sql, &err), 0);
+	assert_int_equal(retention_sweep(f->s, t0, &st, &err), 0);
+	assert_int_equal(st.shipped_marked, 1);
+	assert_int_equal(query_int(f, "SELECT shipped_at FROM orders"),
+	    t0 - 10 * DAY);
+	assert_int_equal(retention_sweep(f->s, t0 + 19 * DAY, &st, &err), 0);
+	open_ok(f, 1);
+	assert_int_equal(retention_sweep(f->s, t0 + 20 * DAY, &st, &err), 0);
+	assert_int_equal(st.wiped_cap, 1);
+	open_wiped(f, 1);
+	assert_int_equal(audit_count(f, AUDIT_RETENTION_CAP, "R-001"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forensics),
+		cmocka_unit_test_setup_teardown(test_wipe_errors, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wipe_joins_transaction,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wipe_drops_rows, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_rules, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_due_counts, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_alert, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_already_final,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cap_from_local_ship,
+		    fx_setup, fx_teardown),
+	};
+
+	tu_init();
+	return cmocka_run_group_tests_name("retention", tests, NULL, NULL);
+}
