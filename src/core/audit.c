@@ -128,7 +128,7 @@ static const struct audit_kind_info audit_kinds[] = {
 	{ AUDIT_LABEL_REPRINTED, "label-reprinted", LOG_NOTICE, "notice",
 	    N_("a dispatch label was printed again, with a reason; actor, "
 	       "role, order, count: bytes sent") },
-	{ AUDIT_PRINT_FAILED, "print-failed", LOG_WARNING, "warning",
+	{ AUDIT_PRINT_FAILED, "print-failed", LOG_NOTICE, "notice",
 	    N_("a label could not be printed; actor, role, order, count: "
 	       "bytes sent, result: error code") },
 	{ AUDIT_ORDER_WIPED, "order-wiped", LOG_INFO, "info",
