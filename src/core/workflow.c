@@ -60,6 +60,10 @@ enum wf_rate_kind {
 
 /* Bytes of a scanned code shown in a message before "...". */
 #define WF_CODE_SHOWN 32
+/* The station secret reveal texts are sealed under, and their size. */
+#define WF_REVEAL_KEY "reveal-text"
+#define WF_REVEAL_SEALED_MAX (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+	WORKFLOW_REVEAL_TEXT_MAX + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 /* Bytes of an idempotency key: 128 random bits. */
 #define WF_IDEM_BYTES 16
 
@@ -221,6 +225,9 @@ static const char sql_reveal_add[] =
     "INSERT INTO reveals (user, order_id, at, reason, reason_text)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_reveal_prune[] = "DELETE FROM reveals WHERE at < ?1";
+static const char sql_reveal_list[] =
+    "SELECT seq, user, order_id, at, reason, reason_text FROM reveals"
+    " WHERE at >= ?1 ORDER BY seq";
 static const char sql_print_add[] =
     "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -1759,9 +1766,75 @@ wf_reveal_count(struct wf_act *a, int64_t *n)
 	return r;
 }
 
+/* The associated data of a sealed reveal text: its row. */
+static size_t
+wf_reveal_ad(const char *user, const char *order_id, int64_t at,
+    unsigned char *ad, size_t cap)
+{
+	int n = snprintf((char *)ad, cap, "fulfil-reveal-1|%s|%s|%lld",
+	    user != NULL ? user : "", order_id != NULL ? order_id : "",
+	    (long long)at);
+
+	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
+/* Seal text: out = nonce || ciphertext, *outlen bytes (WF_REVEAL_SEALED_MAX). */
+static int
+wf_reveal_seal(struct station *s, const char *user, const char *order_id,
+    int64_t at, const char *text, unsigned char *out, size_t *outlen,
+    struct ferr *err)
+{
+	unsigned char ad[160];
+	struct secret *key = NULL;
+	unsigned long long clen = 0;
+	size_t adlen, tlen = strlen(text);
+	int r;
+
+	if ((r = station_secret_get(s->store, s->kek, s->cipher, WF_REVEAL_KEY,
+	    true, &key, err)) != 0)
+		return r;
+	adlen = wf_reveal_ad(user, order_id, at, ad, sizeof ad);
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen,
+	    (const unsigned char *)text, tlen, ad, adlen, NULL, out,
+	    key->data);
+	*outlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+	secret_free(key);
+	return 0;
+}
+
+/* Open a sealed reveal text into pt (NUL-terminated); -1 when it fails. */
+static int
+wf_reveal_open(const struct secret *key, const char *user,
+    const char *order_id, int64_t at, const void *in, size_t inlen,
+    struct secret *pt)
+{
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	const size_t ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char ad[160];
+	unsigned long long plen = 0;
+	size_t adlen;
+
+	if (in == NULL || inlen < nb + ab ||
+	    inlen - nb - ab > WORKFLOW_REVEAL_TEXT_MAX ||
+	    secret_reserve(pt, inlen - nb - ab + 1) != 0)
+		return -1;
+	adlen = wf_reveal_ad(user, order_id, at, ad, sizeof ad);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt->data, &plen, NULL,
+	    (const unsigned char *)in + nb, inlen - nb, ad, adlen,
+	    (const unsigned char *)in, key->data) != 0)
+		return -1;
+	pt->data[plen] = '\0';
+	pt->len = (size_t)plen;
+	return 0;
+}
+
 static int
 wf_reveal_record(struct wf_act *a, int reason, const char *text)
 {
+	unsigned char sealed[WF_REVEAL_SEALED_MAX];
+	size_t slen = 0;
 	sqlite3_stmt *q;
 	int r;
 
@@ -1775,10 +1848,71 @@ wf_reveal_record(struct wf_act *a, int reason, const char *text)
 	sqlite3_bind_text(q, 2, a->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, a->now);
 	sqlite3_bind_int(q, 4, reason);
-	sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
+	if ((r = wf_reveal_seal(a->s, a->user, a->order_id, a->now, text,
+	    sealed, &slen, a->e)) != 0) {
+		sqlite3_reset(q);
+		return r;
+	}
+	sqlite3_bind_blob(q, 5, sealed, (int)slen, SQLITE_TRANSIENT);
 	if ((r = wf_run(a, q, _("recording a reveal"))) != 0)
 		return r;
 	return wf_audit(a, AUDIT_PII_REVEAL, ROLE_SUPERVISOR, reason, 0);
+}
+
+int
+workflow_reveals(struct station *s, int64_t since, workflow_reveal_fn fn,
+    void *ctx, size_t *bad, struct ferr *err)
+{
+	struct workflow_reveal_row row;
+	struct secret *key = NULL, *pt = NULL;
+	sqlite3_stmt *q;
+	size_t nbad = 0;
+	int rc, r;
+
+	if (bad != NULL)
+		*bad = 0;
+	r = station_secret_get(s->store, s->kek, s->cipher, WF_REVEAL_KEY,
+	    false, &key, err);
+	if (r == FULFIL_ENOTFOUND)	/* no reveal was ever recorded */
+		return 0;
+	if (r != 0)
+		return r;
+	if ((pt = secret_new(WORKFLOW_REVEAL_TEXT_MAX + 1)) == NULL) {
+		secret_free(key);
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	}
+	if ((q = store_stmt(s->store, sql_reveal_list, err)) == NULL) {
+		r = FULFIL_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, since);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof row);
+		row.seq = sqlite3_column_int64(q, 0);
+		row.user = (const char *)sqlite3_column_text(q, 1);
+		row.order_id = (const char *)sqlite3_column_text(q, 2);
+		row.at = sqlite3_column_int64(q, 3);
+		row.reason = sqlite3_column_int(q, 4);
+		if (wf_reveal_open(key, row.user, row.order_id, row.at,
+		    sqlite3_column_blob(q, 5),
+		    (size_t)sqlite3_column_bytes(q, 5), pt) == 0)
+			row.text = (const char *)pt->data;
+		else
+			nbad++;
+		r = fn(ctx, &row);
+		secret_clear(pt);
+		if (r != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = store_error(s->store, err, _("reading reveals"));
+	sqlite3_reset(q);
+out:
+	secret_free(pt);
+	secret_free(key);
+	if (bad != NULL)
+		*bad = nbad;
+	return r;
 }
 
 int

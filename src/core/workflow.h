@@ -424,8 +424,10 @@ int workflow_override(struct station *s, const char *user,
  * cancelled or wiped order, bad input. The reveal is audited
  * (AUDIT_PII_REVEAL: actor, order, count = reason code); the free text
  * never enters the audit log: it is kept with the reveal in the
- * reveals table of the cache (evidence for R5), pruned with the audit
- * log ([audit] retain). More than WORKFLOW_REVEAL_LIMIT reveals by one
+ * reveals table of the cache (evidence for R5), sealed (a person can
+ * type a name into it) with XChaCha20-Poly1305 under the station secret
+ * "reveal-text" (itself sealed under the KEK), its row (user, order, at)
+ * as associated data, and pruned with the audit log ([audit] retain). More than WORKFLOW_REVEAL_LIMIT reveals by one
  * person within WORKFLOW_REVEAL_WINDOW: the one over the limit is
  * refused and locks the person (lockout_anomaly, WF_R_RATE_LOCKED,
  * WF_FX_LOGOUT).
@@ -433,6 +435,27 @@ int workflow_override(struct station *s, const char *user,
 int workflow_reveal(struct station *s, const char *user, const char *order_id,
     int reason, const char *text, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
+
+/* A recorded reveal, for workflow_reveals(); valid during the callback. */
+struct workflow_reveal_row {
+	int64_t seq, at;
+	const char *user, *order_id;
+	int reason;		/* WF_TABLE_REVEAL code */
+	const char *text;	/* opened; NULL when it fails authentication */
+};
+typedef int (*workflow_reveal_fn)(void *ctx,
+    const struct workflow_reveal_row *row);
+
+/*
+ * The reveals with at >= since, oldest first, each reason text opened
+ * into locked memory for the callback and wiped after it (fulfilctl
+ * reveals: the evidence an investigation asks for). A row whose sealed
+ * text does not authenticate (moved between rows, altered) is passed
+ * with text NULL and counted in *bad (may be NULL). fn returning
+ * non-zero stops.
+ */
+int workflow_reveals(struct station *s, int64_t since, workflow_reveal_fn fn,
+    void *ctx, size_t *bad, struct ferr *err);
 
 /* ---- picker queue ------------------------------------------------------ */
 

@@ -54,6 +54,7 @@ int cmd_grant(struct ctl *c, int argc, char **argv);
 int cmd_revoke(struct ctl *c, int argc, char **argv);
 int cmd_unlock(struct ctl *c, int argc, char **argv);
 int cmd_audit(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
+int cmd_reveals(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
 int cmd_fields(struct ctl *c, int argc, char **argv);	/* cmd_fields.c */
 int cmd_language(struct ctl *c, int argc, char **argv);	/* cmd_people.c */
 

@@ -38,6 +38,8 @@ const struct ctl_command ctl_commands[] = {
 	    cmd_unlock },
 	{ "audit", "[--verify] [--since WHEN] [--json]", N_("show the security "
 	    "log; --verify checks its hash chain"), cmd_audit },
+	{ "reveals", "[--since WHEN] [--json]", N_("the PII reveals with "
+	    "their reasons and texts, for an investigation"), cmd_reveals },
 	{ "fields", "[--json]", N_("the inventory of order fields: PII or not, "
 	    "who sees them how, where stored, how disposed"), cmd_fields },
 	{ "language", "USER [en|pl|es|default]", N_("show or set the language "

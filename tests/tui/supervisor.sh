@@ -26,7 +26,7 @@ PW_WRONG='Wrong-Guess-8842'
 
 # ---- the PAM service and the station (tests/lib/tui.sh) -----------------
 tui_station sue:"$PW_SUE" pat:"$PW_PAT" lou:"$PW_LOU"
-plan 93
+plan 96
 
 # ---- orders: synthetic recipients, plain ASCII -------------------------
 orders="$T/orders.json"
@@ -310,6 +310,17 @@ assert ul[0].get("count") == 1, ul
 ' "$T/audit.json"
 expect_exit 0 "fulfilctl audit --verify: the chain is intact" \
     ctl audit --verify
+expect_exit 0 "fulfilctl reveals --json" ctl reveals --json
+check "reveals: sue's reason text is there, opened, with its code" \
+    "$PYTHON3" -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 5, rows
+assert any(r["text"] == "Carrier needs the flat number" and
+    r["user"] == "sue" and r["reason"] for r in rows), rows
+' "$T/out"
+check "the reason text is not stored in plain" sh -c \
+    '! grep -q -a -F "Carrier needs the flat" "$1"/*.db*' sh "$T/st/data"
 quiet_stderr() {
 	for _f in "$T"/*.err; do
 		if [ -s "$_f" ]; then

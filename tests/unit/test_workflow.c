@@ -1480,6 +1480,27 @@ test_reveal_input(void **state)
 	    (int64_t)ok);
 }
 
+struct reveal_seen {
+	size_t n, nnull;
+	char last_text[WORKFLOW_REVEAL_TEXT_MAX + 1];
+	char last_order[ORDER_ID_MAX + 1];
+};
+
+static int
+reveal_seen_fn(void *ctx, const struct workflow_reveal_row *row)
+{
+	struct reveal_seen *rs = ctx;
+
+	rs->n++;
+	if (row->text == NULL) {
+		rs->nnull++;
+		return 0;
+	}
+	snprintf(rs->last_text, sizeof rs->last_text, "%s", row->text);
+	snprintf(rs->last_order, sizeof rs->last_order, "%s", row->order_id);
+	return 0;
+}
+
 static void
 test_reveal_rate_limit(void **state)
 {
@@ -1489,7 +1510,6 @@ test_reveal_rate_limit(void **state)
 	const char *text = "customer service ticket 77 asks";
 	struct rows *r;
 	int64_t until, t = t0;
-	char buf[160];
 	int i, k;
 
 	for (i = 0; i < WORKFLOW_REVEAL_LIMIT; i++) {
@@ -1504,10 +1524,33 @@ test_reveal_rate_limit(void **state)
 	assert_string_equal(r->actor[k], SUPERVISOR);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_int_equal(r->count[k], WF_REV_CUSTOMER);
-	/* The text is kept with the reveal, not in the log. */
-	sql_text(f, "SELECT reason_text FROM reveals LIMIT 1", buf,
-	    sizeof buf);
-	assert_string_equal(buf, text);
+	/*
+	 * The text is kept with the reveal, sealed (a person can type a
+	 * name into it), never in the log; workflow_reveals opens it.
+	 */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM reveals WHERE"
+	    " typeof(reason_text) = 'blob' AND instr(reason_text, CAST('%s'"
+	    " AS BLOB)) = 0", "ticket"), WORKFLOW_REVEAL_LIMIT);
+	{
+		struct reveal_seen rs = { 0 };
+		size_t bad = 9;
+
+		assert_int_equal(workflow_reveals(f->s, 0, reveal_seen_fn, &rs,
+		    &bad, &err), 0);
+		assert_int_equal(bad, 0);
+		assert_int_equal(rs.n, WORKFLOW_REVEAL_LIMIT);
+		assert_string_equal(rs.last_text, text);
+		assert_string_equal(rs.last_order, "A-1001");
+		/* A text moved to another row no longer opens. */
+		sql_exec(f, "UPDATE reveals SET reason_text = (SELECT"
+		    " reason_text FROM reveals ORDER BY seq LIMIT 1) WHERE seq ="
+		    " (SELECT max(seq) FROM reveals)");
+		memset(&rs, 0, sizeof rs);
+		assert_int_equal(workflow_reveals(f->s, 0, reveal_seen_fn, &rs,
+		    &bad, &err), 0);
+		assert_int_equal(bad, 1);
+		assert_int_equal(rs.nnull, 1);
+	}
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
 	    " coalesce(actor, '') || coalesce(subject, '') || coalesce("
 	    "order_id, '') || coalesce(role, '') LIKE '%%ticket%%'"), 0);
