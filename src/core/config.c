@@ -129,6 +129,10 @@ static const struct cfg_key cfg_keys[] = {
 	    "15m", N_("how long a locked account stays locked"), NULL },
 	{ "auth", "idle_logout", CFG_DURATION, 0, OFF(auth.idle_logout), 1,
 	    DAY, "2m", N_("idle time after which the screen logs out"), NULL },
+	{ "auth", "login_notice", CFG_PATH, CFG_OPTIONAL,
+	    OFF(auth.login_notice), 0, CFG_PATH_MAX, "",
+	    N_("text file shown on the login screen (at most 6 lines)"),
+	    NULL },
 
 	{ "sync", "url", CFG_URL, CFG_OPTIONAL, OFF(sync.url), 0, CFG_URL_MAX,
 	    "", N_("base https:// URL of the order-management system"), NULL },
@@ -897,6 +901,52 @@ config_new_defaults(void)
 		abort();	/* a default its own validator refuses */
 	}
 	return cfg;
+}
+
+int
+config_notice_read(const struct fulfil_config *cfg, char *buf, size_t cap,
+    struct ferr *err)
+{
+	const char *path = cfg->auth.login_notice;
+	struct stat st;
+	size_t len = 0, lines = 1, i;
+	ssize_t n;
+	int fd;
+
+	if (cap == 0)
+		return ferr_set(err, FULFIL_EINVAL, _("no room for the notice"));
+	buf[0] = '\0';
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "cannot open %s: %s"), path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s is not a regular file"), path);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s may be written by others (mode %03o)"), path,
+		    (unsigned)(st.st_mode & 0777));
+	}
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	if (len > CONFIG_NOTICE_MAX || (size_t)st.st_size > CONFIG_NOTICE_MAX)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s is longer than %d bytes"), path, CONFIG_NOTICE_MAX);
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n' && i + 1 < len)
+			lines++;
+	if (lines > CONFIG_NOTICE_LINES)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s has more than %d lines"), path, CONFIG_NOTICE_LINES);
+	return 0;
 }
 
 void

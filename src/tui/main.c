@@ -199,11 +199,18 @@ run(const struct opts *o)
 	struct login l;
 	struct ferr err = { 0 };
 	char ttyname_buf[LOGIN_TTY_NAME_MAX + 1];
+	static char notice[CONFIG_NOTICE_MAX + 2];
 	int r, status;
 
 	if (config_load(o->config, &cfg, &err) != 0) {
 		fprintf(stderr, "fulfil: %s\n", err.msg);
 		return EXIT_USAGE;
+	}
+	/* Read now, as the user that started us (a root-owned file). */
+	if (config_notice_read(cfg, notice, sizeof notice, &err) != 0) {
+		fprintf(stderr, "fulfil: %s\n", err.msg);
+		status = EXIT_USAGE;
+		goto out;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "fulfil: %s\n", _("fulfil needs a terminal"));
@@ -225,7 +232,7 @@ run(const struct opts *o)
 	l.backend = monitor_backend;
 	l.bctx = mon;
 	l.tty = ttyname_buf[0] != '\0' ? ttyname_buf : NULL;
-	l.ui = screen_login_ui(ui);
+	l.ui = screen_login_ui(ui, notice);
 	l.idle_logout = cfg->auth.idle_logout;
 	l.session = session;
 	l.sctx = ui;
