@@ -241,6 +241,25 @@ zpl_check(const struct zlabel *z, int dpi, const char *ref)
 		assert_true(f->y + f->h <= ll);
 	}
 	assert_int_equal(barcodes, 1);
+	/* Text fields that share columns do not share rows. */
+	for (i = 0; i < z->nf; i++) {
+		size_t j;
+
+		for (j = 0; j < z->nf; j++) {
+			const struct zfield *a = &z->f[i], *b = &z->f[j];
+
+			if (i == j || a->barcode || b->barcode || a->y > b->y ||
+			    (a->y == b->y && a->x != b->x))
+				continue;
+			if (a->y == b->y && a->x == b->x && i != j)
+				fail_msg("fields %zu and %zu share a place", i,
+				    j);
+			if (a->x <= b->x + 0 && a->y + a->h > b->y &&
+			    b->x < a->x + label_text_width(LABEL_ZPL, a->w,
+			    a->text, a->len))
+				fail_msg("fields %zu and %zu overlap", i, j);
+		}
+	}
 }
 
 static bool
@@ -274,7 +293,8 @@ zpl_shape(const struct zlabel *z, char *out, size_t cap)
 struct elabel {
 	int q, ql, n, p1, nlines;
 	char *text[MAX_FIELDS];	/* decoded A strings */
-	int x[MAX_FIELDS], font[MAX_FIELDS], hm[MAX_FIELDS];
+	int x[MAX_FIELDS], y[MAX_FIELDS], font[MAX_FIELDS], hm[MAX_FIELDS],
+	    vm[MAX_FIELDS];
 	size_t na;
 	char barcode[128];
 	char shape[1024];
@@ -350,8 +370,10 @@ epl_parse(const unsigned char *s, size_t n, struct elabel *e)
 				    &x, &y, &rot, &f, &hm, &vm), 6);
 				assert_true(e->na < MAX_FIELDS);
 				e->x[e->na] = x;
+				e->y[e->na] = y;
 				e->font[e->na] = f;
 				e->hm[e->na] = hm;
+				e->vm[e->na] = vm;
 				e->text[e->na++] = buf;
 				strcpy(tag, "A");
 			} else {
@@ -402,6 +424,19 @@ epl_check(const struct elabel *e, int dpi, const char *ref)
 			    e->text[i][k] < 0x7f);
 		if (e->x[i] + w > pw)
 			fail_msg("EPL field %zu overflows", i);
+	}
+	/* Fields in the same column do not overlap (EPL2 cell heights). */
+	for (i = 0; i < e->na; i++) {
+		static const int h203[5] = { 12, 16, 20, 24, 48 };
+		static const int h300[5] = { 20, 28, 36, 44, 80 };
+		int h = (dpi == 300 ? h300 : h203)[e->font[i] - 1] * e->vm[i];
+
+		for (k = 0; k < e->na; k++)
+			if (k != i && e->x[k] == e->x[i] && e->y[k] > e->y[i] &&
+			    e->y[i] + h > e->y[k])
+				fail_msg("EPL fields %zu and %zu overlap at %d "
+				    "dpi", i, k, dpi);
+		assert_true(e->y[i] + h <= ll);
 	}
 }
 
