@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -549,9 +550,10 @@ printer_send(const char *uri, const struct printer_opts *opts,
 	c.sent = sent;
 	c.status = status;
 	c.err = err;
-	if (strncmp(uri, "tcp://", 6) == 0)
+	/* Schemes are case-insensitive, as config.c reads them. */
+	if (strncasecmp(uri, "tcp://", 6) == 0)
 		return p_tcp_send(&c, uri + 6, buf, len);
-	if (strncmp(uri, "device:", 7) == 0)
+	if (strncasecmp(uri, "device:", 7) == 0)
 		return p_device_send(&c, uri + 7, buf, len);
 	return ferr_set(err, FULFIL_ECONFIG, _("printer %s: not a transport "
 	    "fulfil prints to (tcp://HOST:PORT or device:/PATH; CUPS, lpd, "

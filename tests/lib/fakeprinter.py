@@ -16,8 +16,13 @@ F.tmp and rename). Then, per mode:
   head-open   <STX>...<ETX><CR><LF> strings).
   refuse      close the listening socket right after learning the port:
               connections are refused.
-  stall       accept, shrink the receive buffer and never read (a printer
-              that hangs mid-job).
+  stall       accept, shrink the receive buffer and never read, never
+              answer ~HS (a printer that hangs mid-job). Note: a label
+              smaller than the socket buffers is still taken (and
+              acknowledged) by the kernel, so printer_send succeeds, as
+              with a real printer; the stall shows as a write timeout
+              only for more bytes than the buffers hold, and always with
+              host_status = yes (no ~HS answer within the timeout).
 
 With --record FILE every connection's bytes are appended to FILE when it
 ends (one write per connection); --discard keeps nothing. Runs until
