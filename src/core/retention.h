@@ -80,6 +80,14 @@ struct retention_stats {
 int retention_sweep(struct station *s, int64_t now, struct retention_stats *st,
     struct ferr *err);
 
+/*
+ * purge --delivered: wipe every delivered order still holding data now,
+ * whatever retain_after_delivery says (reason manual), in one
+ * transaction and one checkpoint. *count gets how many.
+ */
+int retention_purge_delivered(struct station *s, const char *actor,
+    int64_t now, size_t *count, struct ferr *err);
+
 /* What the retention rules say right now (for report and status). */
 struct retention_due {
 	int64_t with_pii;		/* orders still holding customer data */
