@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -31,6 +32,7 @@
 #include "fconfig.h"
 #include "ferr.h"
 #include "orders.h"
+#include "report.h"
 #include "retention.h"
 #include "secret.h"
 #include "station.h"
@@ -1155,6 +1157,55 @@ test_purge_crash(void **state)
 	free(cert);
 }
 
+
+/* ---- report ------------------------------------------------------------- */
+
+static const char *
+report_status_of(json_t *doc, const char *rule)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "rules"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "rule")),
+		    rule) == 0)
+			return json_string_value(json_object_get(r, "status"));
+	return NULL;
+}
+
+/* R8 is violated exactly while an order is past its wipe time. */
+static void
+test_report_clock(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	struct retention_stats st;
+	int64_t t0 = (int64_t)time(NULL);
+	json_t *doc = NULL;
+	bool violated;
+
+	f->cfg->cache.retain_after_delivery = DAY;
+	import_range(f, 1, 1, "delivered", t0 - 60, t0 - 60);
+	import_range(f, 2, 3, "unshipped", t0 - 60, 0);
+	assert_int_equal(report_build(f->s, t0, &doc, &violated, &err), 0);
+	assert_false(violated);
+	assert_int_equal(json_array_size(json_object_get(doc, "rules")), 16);
+	assert_string_equal(report_status_of(doc, "R8"), "ok");
+	json_decref(doc);
+	assert_int_equal(report_build(f->s, t0 + 2 * DAY, &doc, &violated,
+	    &err), 0);
+	assert_true(violated);
+	assert_string_equal(report_status_of(doc, "R8"), "violated");
+	assert_string_equal(report_status_of(doc, "R12"), "ok");
+	json_decref(doc);
+	assert_int_equal(retention_sweep(f->s, t0 + 2 * DAY, &st, &err), 0);
+	assert_int_equal(st.wiped_delivered, 1);
+	assert_int_equal(report_build(f->s, t0 + 2 * DAY, &doc, &violated,
+	    &err), 0);
+	assert_false(violated);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -1191,6 +1242,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_purge_remote, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_purge_crash, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_report_clock, fx_setup,
 		    fx_teardown),
 	};
 
