@@ -13,7 +13,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -159,4 +161,34 @@ retention_file_write(const char *path, const void *buf, size_t len,
 		return r;
 	}
 	return retention_fsync_dir(path, err);
+}
+
+int
+retention_dir_lock(const char *dir, bool wait, int *fd, struct ferr *err)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int tries = wait ? 200 : 1, d;
+
+	*fd = -1;
+	if ((d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return ferr_set(err, errno == ENOENT ? FULFIL_ENOTFOUND :
+		    FULFIL_EIO, _("data dir %s: %s"), dir, strerror(errno));
+	while (flock(d, LOCK_EX | LOCK_NB) != 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || --tries <= 0) {
+			close(d);
+			return ferr_set(err, FULFIL_ESTATE,
+			    _("another process is rotating the key or purging "
+			      "%s; try again"), dir);
+		}
+		nanosleep(&pause, NULL);
+	}
+	*fd = d;
+	return 0;
+}
+
+void
+retention_dir_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* drops the flock */
 }

@@ -7,6 +7,7 @@
 #ifndef FULFIL_RETENTION_FILES_H
 #define FULFIL_RETENTION_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ferr.h"
@@ -29,5 +30,15 @@ int retention_file_remove(const char *path, struct ferr *err);
  */
 int retention_file_write(const char *path, const void *buf, size_t len,
     int mode, struct ferr *err);
+
+/*
+ * The rotation lock: flock(2) on the data directory itself, held for a
+ * whole rotation, a recovery or a purge --all, so two processes never
+ * move key files at once (the kernel drops it when the holder dies).
+ * wait: retry for up to about ten seconds, else FULFIL_ESTATE at once.
+ * *fd is the caller's to retention_dir_unlock().
+ */
+int retention_dir_lock(const char *dir, bool wait, int *fd, struct ferr *err);
+void retention_dir_unlock(int fd);
 
 #endif

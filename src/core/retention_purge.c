@@ -366,7 +366,7 @@ retention_purge_all(struct station *s, const char *certificate_path,
 	struct secret *sk = NULL;
 	json_t *body = NULL, *doc = NULL;
 	char path[PATH_MAX];
-	int r;
+	int r, lock = -1;
 
 	if (res == NULL)
 		res = &none;
@@ -385,6 +385,9 @@ retention_purge_all(struct station *s, const char *certificate_path,
 		    _("purge --all cannot run inside a transaction"));
 		goto out;
 	}
+	/* No rotation may move key files while they are destroyed. */
+	if ((r = retention_dir_lock(cfg->cache.dir, true, &lock, err)) != 0)
+		goto out;
 	purge_progress(progress, pctx, 1, _("signing the certificate"));
 	if ((r = purge_gather(s, &f, err)) != 0 ||
 	    (r = station_signing_key(s, &sk, f.pkhex, err)) != 0 ||
@@ -429,6 +432,7 @@ out:
 	json_decref(body);
 	json_decref(doc);
 	station_close(s);
+	retention_dir_unlock(lock);
 	return r;
 }
 
@@ -453,7 +457,7 @@ retention_purge_resume(const struct fulfil_config *cfg,
 	struct retention_purge_result none;
 	char path[PATH_MAX];
 	json_t *doc = NULL;
-	int r;
+	int r, lock = -1;
 
 	if (res == NULL)
 		res = &none;
@@ -463,10 +467,12 @@ retention_purge_resume(const struct fulfil_config *cfg,
 	if (!retention_purge_pending(cfg))
 		return ferr_set(err, FULFIL_ENOTFOUND,
 		    _("no purge is pending in %s"), cfg->cache.dir);
+	if ((r = retention_dir_lock(cfg->cache.dir, true, &lock, err)) != 0)
+		return r;
 	if ((r = purge_path(cfg->cache.dir, RETENTION_PENDING_FILE, path,
 	    sizeof path, err)) != 0 ||
 	    (r = purge_load_json(path, &doc, err)) != 0)
-		return r;
+		goto out;
 	if (!json_is_object(json_object_get(doc, "certificate"))) {
 		r = ferr_set(err, FULFIL_EINVAL,
 		    _("%s is not a pending certificate"), path);
@@ -483,6 +489,7 @@ retention_purge_resume(const struct fulfil_config *cfg,
 	purge_progress(progress, pctx, 6, _("done"));
 out:
 	json_decref(doc);
+	retention_dir_unlock(lock);
 	return r;
 }
 

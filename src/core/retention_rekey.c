@@ -274,15 +274,16 @@ rekey_finish_meta(struct store *st, struct audit *au, int kind,
 	return store_commit(st, err);
 }
 
+static int rekey_locked(struct station *s, const char *actor, int64_t now,
+    const char *newpath, struct ferr *err);
+
 int
 retention_rekey(struct station *s, const char *actor, int64_t now,
     struct ferr *err)
 {
 	const char *key = s->cfg->cache.key;
 	char newpath[PATH_MAX];
-	struct kek *nk = NULL;
-	char fpr_old[65], fpr_new[65];
-	int r;
+	int r, lock;
 
 	if (rekey_is_credential(key))
 		return ferr_set(err, FULFIL_EPERM,
@@ -294,6 +295,24 @@ retention_rekey(struct station *s, const char *actor, int64_t now,
 		    _("a key rotation cannot run inside a transaction"));
 	if ((r = rekey_new_path(key, newpath, sizeof newpath, err)) != 0)
 		return r;
+	if ((r = retention_dir_lock(s->cfg->cache.dir, false, &lock,
+	    err)) != 0)
+		return r;
+	r = rekey_locked(s, actor, now, newpath, err);
+	retention_dir_unlock(lock);
+	return r;
+}
+
+/* The rotation itself, under the lock. */
+static int
+rekey_locked(struct station *s, const char *actor, int64_t now,
+    const char *newpath, struct ferr *err)
+{
+	const char *key = s->cfg->cache.key;
+	struct kek *nk = NULL;
+	char fpr_old[65], fpr_new[65];
+	int r, rc;
+
 	if (rekey_exists(newpath))
 		return ferr_set(err, FULFIL_ESTATE,
 		    _("%s exists: an earlier rotation did not finish; open "
@@ -324,11 +343,13 @@ retention_rekey(struct station *s, const char *actor, int64_t now,
 	crypto_kek_free(s->kek);
 	s->kek = nk;
 	nk = NULL;
-	if ((r = store_checkpoint(s->store, err)) != 0)
-		goto out;
+	/* A reader elsewhere may hold the WAL: the rotation stands anyway. */
+	rc = store_checkpoint(s->store, err);
 	retention_crash_point();
-	r = rekey_finish_meta(s->store, s->audit, AUDIT_KEY_ROTATED, actor,
-	    (int64_t)crypto_kek_epoch(s->kek), 0, now, err);
+	if ((r = rekey_finish_meta(s->store, s->audit, AUDIT_KEY_ROTATED,
+	    actor, (int64_t)crypto_kek_epoch(s->kek), 0, now, err)) == 0 &&
+	    rc != 0)
+		r = ferr_prefix(err, _("the key was rotated, but"));
 	retention_crash_point();
 	goto out;
 undo:
@@ -394,6 +415,54 @@ retention_rotate_if_due(struct station *s, const char *actor, int64_t now,
 	return 0;
 }
 
+int
+retention_kek_refresh(struct station *s, bool *reloaded, struct ferr *err)
+{
+	struct kek *k = NULL;
+	char *v = NULL, newpath[PATH_MAX];
+	int64_t epoch;
+	int r;
+
+	*reloaded = false;
+	if ((r = store_meta_get(s->store, "kek_epoch", &v, err)) != 0)
+		return r;
+	epoch = v != NULL ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	if (epoch <= (int64_t)crypto_kek_epoch(s->kek))
+		return 0;
+	/* Mid-rotation elsewhere: the files are settled once K.new is gone. */
+	if (rekey_is_credential(s->cfg->cache.key) ||
+	    rekey_new_path(s->cfg->cache.key, newpath, sizeof newpath,
+	    NULL) != 0 || rekey_exists(newpath))
+		return 0;
+	if ((r = crypto_kek_load(s->cfg->cache.key, &k, err)) != 0)
+		return r;
+	if ((r = station_kek_opens(s->store, k, err)) != 0) {
+		crypto_kek_free(k);
+		return r;
+	}
+	crypto_kek_free(s->kek);
+	s->kek = k;
+	*reloaded = true;
+	return 0;
+}
+
+int
+retention_upkeep(struct station *s, const char *actor, int64_t now,
+    struct retention_stats *st, bool *rotated, struct ferr *err)
+{
+	bool reloaded, dummy;
+	int r;
+
+	if (rotated == NULL)
+		rotated = &dummy;
+	*rotated = false;
+	if ((r = retention_kek_refresh(s, &reloaded, err)) != 0 ||
+	    (r = retention_sweep(s, now, st, err)) != 0)
+		return r;
+	return retention_rotate_if_due(s, actor, now, rotated, err);
+}
+
 /* ---- recovery ----------------------------------------------------------- */
 
 /* Log what recovery did, with the key now in force. */
@@ -422,7 +491,7 @@ retention_rekey_recover(const struct fulfil_config *cfg, bool readonly,
 	struct kek *nk = NULL, *ok = NULL;
 	struct store *st = NULL;
 	bool forward;
-	int r;
+	int r = 0, lock = -1;
 
 	*spec_out = NULL;
 	if (key == NULL || rekey_is_credential(key))
@@ -431,6 +500,16 @@ retention_rekey_recover(const struct fulfil_config *cfg, bool readonly,
 		return r;
 	if (!rekey_exists(newpath))
 		return 0;
+	/* Wait for a rotation that is running; a dead one left no lock. */
+	if (!readonly) {
+		r = retention_dir_lock(cfg->cache.dir, true, &lock, err);
+		if (r == FULFIL_ENOTFOUND)
+			return 0;	/* no cache: station_open says so */
+		if (r != 0)
+			return r;
+		if (!rekey_exists(newpath))
+			goto out;	/* it finished meanwhile */
+	}
 	r = store_open(cfg->cache.dir, readonly ? STORE_READONLY : 0, &st,
 	    err);
 	if (r == FULFIL_ENOTFOUND) {
@@ -470,5 +549,6 @@ out:
 	store_close(st);
 	crypto_kek_free(nk);
 	crypto_kek_free(ok);
+	retention_dir_unlock(lock);
 	return r;
 }

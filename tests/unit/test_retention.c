@@ -34,6 +34,7 @@
 #include "orders.h"
 #include "report.h"
 #include "retention.h"
+#include "retention_files.h"
 #include "secret.h"
 #include "station.h"
 #include "store.h"
@@ -852,6 +853,7 @@ test_rekey_stale_process(void **state)
 	struct ferr err = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	char doc[2048];
+	bool reloaded;
 
 	import_range(f, 1, 1, "unshipped", now - 60, 0);
 	assert_int_equal(station_open(f->cfg, false, &old, &err), 0);
@@ -863,9 +865,18 @@ test_rekey_stale_process(void **state)
 	assert_int_not_equal(orders_import_buffer(old->store, old->kek,
 	    old->cipher, doc, strlen(doc), NULL, NULL, &st, &err), 0);
 	assert_non_null(strstr(err.msg, "retired key epoch"));
+	/* Taking up the new key, it stores and opens orders again. */
+	assert_int_equal(retention_kek_refresh(old, &reloaded, &err), 0);
+	assert_true(reloaded);
+	assert_int_equal(crypto_kek_epoch(old->kek), 2);
+	assert_int_equal(orders_import_buffer(old->store, old->kek,
+	    old->cipher, doc, strlen(doc), NULL, NULL, &st, &err), 0);
+	assert_int_equal(retention_kek_refresh(old, &reloaded, &err), 0);
+	assert_false(reloaded);
 	station_close(old);
 	open_ok(f, 1);
-	assert_int_equal(query_int(f, "SELECT count(*) FROM orders"), 1);
+	open_ok(f, 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders"), 2);
 }
 
 static void
@@ -879,6 +890,22 @@ test_rekey_credential_refused(void **state)
 	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), FULFIL_EPERM);
 	assert_non_null(strstr(err.msg, "systemd credential"));
 	f->cfg->cache.key = saved;
+}
+
+/* One rotation at a time: the data dir's lock is taken. */
+static void
+test_rekey_locked_out(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int fd;
+
+	assert_int_equal(retention_dir_lock(f->cfg->cache.dir, false, &fd,
+	    &err), 0);
+	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), FULFIL_ESTATE);
+	assert_non_null(strstr(err.msg, "another process"));
+	retention_dir_unlock(fd);
+	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), 0);
 }
 
 static void
@@ -908,7 +935,10 @@ test_rotate_if_due(void **state)
 	open_ok(f, 2);
 }
 
-/* Run fn in a child that SIGKILLs itself at crash point n. */
+/*
+ * Run fn in a child that SIGKILLs itself at crash point n; f->s is
+ * closed here (the caller opens it again). 1: it was killed.
+ */
 static int
 crash_child(struct fx *f, int n, int (*fn)(struct fx *))
 {
@@ -916,12 +946,17 @@ crash_child(struct fx *f, int n, int (*fn)(struct fx *))
 	pid_t pid;
 	int status;
 
+	/* No sqlite connection may cross a fork: the child opens its own. */
+	station_close(f->s);
+	f->s = NULL;
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		snprintf(num, sizeof num, "%d", n);
 		setenv("FULFIL_TEST_CRASH_AT", num, 1);
+		if (station_open(f->cfg, false, &f->s, NULL) != 0)
+			_exit(4);
 		_exit(fn(f) == 0 ? 0 : 3);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -962,8 +997,6 @@ test_rekey_crash(void **state)
 	for (n = 1; n <= 30; n++) {
 		/* The child writes; this process must not hold the db open. */
 		killed += crash_child(f, n, child_rekey);
-		station_close(f->s);
-		f->s = NULL;
 		f->s = tu_station_start(f->cfg);
 		assert_false(path_exists(np));
 		assert_true(crypto_kek_epoch(f->s->kek) == epoch ||
@@ -1126,8 +1159,6 @@ test_purge_crash(void **state)
 		import_range(f, 1, 4, "unshipped", (int64_t)time(NULL) - 60,
 		    0);
 		killed = crash_child(f, n, child_purge);
-		station_close(f->s);
-		f->s = NULL;
 		if (!killed) {
 			check_purged(f, cert);
 			continue;
@@ -1232,6 +1263,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rekey_stale_process,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_credential_refused,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_locked_out,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_if_due, fx_setup,
 		    fx_teardown),
