@@ -443,6 +443,72 @@ test_forensics(void **state)
 	}
 }
 
+
+/*
+ * A big order's sealed blob spills into overflow pages; the wipe frees
+ * them to sqlite's freelist. secure_delete must have zeroed them: no
+ * 16-byte window of the blob is left anywhere in the data dir.
+ */
+static void
+test_forensics_overflow(void **state)
+{
+	struct fx *f = *state;
+	struct orders_ingest_stats st;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	size_t cap = 256 * 1024, off, len, i, hits = 0;
+	unsigned char *blob;
+	char up[32], *doc = malloc(cap);
+	int k;
+
+	assert_non_null(doc);
+	fmt_time(now - 60, up, sizeof up);
+	off = (size_t)snprintf(doc, cap, "{\"orders\":[{\"id\":\"BIG-1\","
+	    "\"ref\":\"114-BIG\",\"status\":\"unshipped\","
+	    "\"ship_by\":\"2026-11-23T17:00:00Z\",\"service\":\"Standard\","
+	    "\"updated_at\":\"%s\",\"items\":[", up);
+	for (k = 0; k < 300; k++)
+		off += (size_t)snprintf(doc + off, cap - off, "%s{\"sku\":"
+		    "\"SKU-%04d\",\"title\":\"Heirloom ceramic teapot number "
+		    "%04d in speckled glaze\",\"qty\":1,\"bin\":\"B-%04d\"}",
+		    k ? "," : "", k, k, k);
+	snprintf(doc + off, cap - off, "],\"ship_to\":{\"name\":\"Ysolde "
+	    "Quarrington-Big\",\"line1\":\"9 Larkspur Row\",\"city\":"
+	    "\"Wexlingham\",\"postcode\":\"ZX9 8QW\",\"country\":\"GB\"},"
+	    "\"buyer_email\":\"ysolde.big@example.invalid\"}]}");
+	if (orders_import_buffer(f->s->store, f->s->kek, f->s->cipher, doc,
+	    strlen(doc), NULL, NULL, &st, &err) != 0)
+		fail_msg("import: %s", err.msg);
+	free(doc);
+	import_range(f, 1, 1, "unshipped", now - 60, 0);
+	assert_int_equal(retention_checkpoint(f->s, &err), 0);
+	blob = NULL;
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store),
+		    "SELECT sealed FROM orders WHERE id = 'BIG-1'", -1, &q,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		len = (size_t)sqlite3_column_bytes(q, 0);
+		assert_non_null(blob = malloc(len));
+		memcpy(blob, sqlite3_column_blob(q, 0), len);
+		sqlite3_finalize(q);
+	}
+	assert_true(len > 3 * 4096);	/* it needs overflow pages */
+	assert_true(tu_tree_contains(f->cfg->cache.dir, blob + len / 2, 16));
+	assert_int_equal(query_int(f, "PRAGMA freelist_count"), 0);
+	assert_int_equal(retention_wipe_order(f->s, "BIG-1",
+	    RETENTION_DELIVERED, NULL, now, &err), 0);
+	assert_true(query_int(f, "PRAGMA freelist_count") >= 3);
+	for (i = 12; i + 16 <= len; i += 512)
+		hits += tu_tree_contains(f->cfg->cache.dir, blob + i, 16);
+	assert_int_equal(hits, 0);
+	assert_false(tu_tree_contains(f->cfg->cache.dir, "Quarrington", 11));
+	open_ok(f, 1);
+	free(blob);
+}
+
 /* ---- wipe_order --------------------------------------------------------- */
 
 static void
@@ -1242,6 +1308,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forensics),
+		cmocka_unit_test_setup_teardown(test_forensics_overflow,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_errors, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_joins_transaction,
