@@ -462,6 +462,56 @@ out:
 	return r;
 }
 
+static const char sql_delivered[] =
+    "SELECT id, 4, 0 FROM orders WHERE sealed IS NOT NULL"
+    " AND status = 'delivered' AND ?1 = ?1 AND ?2 = ?2 AND ?3 = ?3"
+    " ORDER BY id";
+
+int
+retention_purge_delivered(struct station *s, const char *actor,
+    int64_t now, size_t *count, struct ferr *err)
+{
+	struct retention_ids l = { 0 };
+	sqlite3_stmt *q;
+	size_t i;
+	int rc, r;
+
+	*count = 0;
+	if (sqlite3_get_autocommit(store_db(s->store)) == 0)
+		return ferr_set(err, FULFIL_ESTATE,
+		    _("purge --delivered cannot run inside a transaction"));
+	if ((r = store_begin(s->store, err)) != 0)
+		return r;
+	if ((q = store_stmt(s->store, sql_delivered, err)) == NULL) {
+		r = FULFIL_EDB;
+		goto fail;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if ((r = retention_ids_add(&l,
+		    (const char *)sqlite3_column_text(q, 0), RETENTION_MANUAL,
+		    0, false, err)) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_error(s->store, err, _("listing delivered orders"));
+	sqlite3_reset(q);
+	for (i = 0; r == 0 && i < l.n; i++)
+		r = retention_wipe_in_tx(s, l.v[i].id, RETENTION_MANUAL, actor,
+		    now, err);
+	if (r != 0)
+		goto fail;
+	if ((r = store_commit(s->store, err)) != 0)
+		goto out;
+	*count = l.n;
+	if (l.n > 0 && (r = store_checkpoint(s->store, err)) != 0)
+		ferr_prefix(err, _("orders were wiped, but"));
+	goto out;
+fail:
+	store_rollback(s->store);
+out:
+	retention_ids_free(&l);
+	return r;
+}
+
 /* ---- what the rules say now --------------------------------------------- */
 
 static const char sql_counts[] =

@@ -80,6 +80,14 @@ struct retention_stats {
 int retention_sweep(struct station *s, int64_t now, struct retention_stats *st,
     struct ferr *err);
 
+/*
+ * purge --delivered: wipe every delivered order still holding data now,
+ * whatever retain_after_delivery says (reason manual), in one
+ * transaction and one checkpoint. *count gets how many.
+ */
+int retention_purge_delivered(struct station *s, const char *actor,
+    int64_t now, size_t *count, struct ferr *err);
+
 /* What the retention rules say right now (for report and status). */
 struct retention_due {
 	int64_t with_pii;		/* orders still holding customer data */
@@ -116,6 +124,25 @@ int retention_rekey(struct station *s, const char *actor, int64_t now,
  */
 int retention_rotate_if_due(struct station *s, const char *actor, int64_t now,
     bool *rotated, struct ferr *err);
+
+/*
+ * When another process rotated the key (meta kek_epoch is newer than the
+ * key in s), load the key file again and take it up in s->kek, after
+ * checking it opens the cache. *reloaded says whether it did. A process
+ * that keeps a station open for long (the terminal, sync) calls it before
+ * work that unwraps keys, or at least hourly: with the old key it can
+ * neither open orders nor store new ones (the epoch triggers refuse).
+ */
+int retention_kek_refresh(struct station *s, bool *reloaded,
+    struct ferr *err);
+
+/*
+ * The terminal's upkeep, in one call: retention_kek_refresh, the sweep
+ * (stats into st, may be NULL), then retention_rotate_if_due (*rotated,
+ * may be NULL). Call at start-up, hourly and after each sync.
+ */
+int retention_upkeep(struct station *s, const char *actor, int64_t now,
+    struct retention_stats *st, bool *rotated, struct ferr *err);
 
 /* Seconds since the current epoch began (-1 when unknown). */
 int retention_epoch_age(struct station *s, int64_t now, int64_t *age,

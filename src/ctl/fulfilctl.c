@@ -44,6 +44,16 @@ const struct ctl_command ctl_commands[] = {
 	    "who sees them how, where stored, how disposed"), cmd_fields },
 	{ "language", "USER [en|pl|es|default]", N_("show or set the language "
 	    "a person's screens use after login"), cmd_language },
+	{ "purge", "--order ID | --delivered | --all --certificate FILE",
+	    N_("erase customer data now; --all destroys every key and the "
+	    "cache and writes a signed deletion certificate"), cmd_purge },
+	{ "rekey", "", N_("replace the key-encryption key now (a new key "
+	    "epoch) and destroy the old one"), cmd_rekey },
+	{ "verify-certificate", "FILE [--pubkey HEX]", N_("check a deletion "
+	    "certificate's signature against the station's public key"),
+	    cmd_verify_certificate },
+	{ "report", "[--json]", N_("compliance evidence, one entry per rule "
+	    "R1-R16; exit 1 if a rule is violated now"), cmd_report },
 	{ NULL, NULL, NULL, NULL },
 };
 

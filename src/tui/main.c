@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fconfig.h"
@@ -43,6 +44,7 @@
 #include "monitor.h"
 #include "people.h"
 #include "proc.h"
+#include "retention.h"
 #include "screens.h"
 #include "station.h"
 #include "ui.h"
@@ -223,7 +225,9 @@ run(const struct opts *o)
 		ttyname_buf[0] = '\0';
 	if (separate(cfg, &mon, &err) != 0 ||
 	    station_open_as(cfg, STATION_SOURCE_TERMINAL, false, &st,
-	    &err) != 0 || ui_open(cfg, st, &ui, &err) != 0) {
+	    &err) != 0 ||
+	    retention_sweep(st, (int64_t)time(NULL), NULL, &err) != 0 ||
+	    ui_open(cfg, st, &ui, &err) != 0) {
 		status = fail(&err);
 		goto out;
 	}

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -30,7 +32,9 @@
 #include "fconfig.h"
 #include "ferr.h"
 #include "orders.h"
+#include "report.h"
 #include "retention.h"
+#include "retention_files.h"
 #include "secret.h"
 #include "station.h"
 #include "store.h"
@@ -439,6 +443,72 @@ test_forensics(void **state)
 	}
 }
 
+
+/*
+ * A big order's sealed blob spills into overflow pages; the wipe frees
+ * them to sqlite's freelist. secure_delete must have zeroed them: no
+ * 16-byte window of the blob is left anywhere in the data dir.
+ */
+static void
+test_forensics_overflow(void **state)
+{
+	struct fx *f = *state;
+	struct orders_ingest_stats st;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	size_t cap = 256 * 1024, off, len, i, hits = 0;
+	unsigned char *blob;
+	char up[32], *doc = malloc(cap);
+	int k;
+
+	assert_non_null(doc);
+	fmt_time(now - 60, up, sizeof up);
+	off = (size_t)snprintf(doc, cap, "{\"orders\":[{\"id\":\"BIG-1\","
+	    "\"ref\":\"114-BIG\",\"status\":\"unshipped\","
+	    "\"ship_by\":\"2026-11-23T17:00:00Z\",\"service\":\"Standard\","
+	    "\"updated_at\":\"%s\",\"items\":[", up);
+	for (k = 0; k < 300; k++)
+		off += (size_t)snprintf(doc + off, cap - off, "%s{\"sku\":"
+		    "\"SKU-%04d\",\"title\":\"Heirloom ceramic teapot number "
+		    "%04d in speckled glaze\",\"qty\":1,\"bin\":\"B-%04d\"}",
+		    k ? "," : "", k, k, k);
+	snprintf(doc + off, cap - off, "],\"ship_to\":{\"name\":\"Ysolde "
+	    "Quarrington-Big\",\"line1\":\"9 Larkspur Row\",\"city\":"
+	    "\"Wexlingham\",\"postcode\":\"ZX9 8QW\",\"country\":\"GB\"},"
+	    "\"buyer_email\":\"ysolde.big@example.invalid\"}]}");
+	if (orders_import_buffer(f->s->store, f->s->kek, f->s->cipher, doc,
+	    strlen(doc), NULL, NULL, &st, &err) != 0)
+		fail_msg("import: %s", err.msg);
+	free(doc);
+	import_range(f, 1, 1, "unshipped", now - 60, 0);
+	assert_int_equal(retention_checkpoint(f->s, &err), 0);
+	blob = NULL;
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store),
+		    "SELECT sealed FROM orders WHERE id = 'BIG-1'", -1, &q,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		len = (size_t)sqlite3_column_bytes(q, 0);
+		assert_non_null(blob = malloc(len));
+		memcpy(blob, sqlite3_column_blob(q, 0), len);
+		sqlite3_finalize(q);
+	}
+	assert_true(len > 3 * 4096);	/* it needs overflow pages */
+	assert_true(tu_tree_contains(f->cfg->cache.dir, blob + len / 2, 16));
+	assert_int_equal(query_int(f, "PRAGMA freelist_count"), 0);
+	assert_int_equal(retention_wipe_order(f->s, "BIG-1",
+	    RETENTION_DELIVERED, NULL, now, &err), 0);
+	assert_true(query_int(f, "PRAGMA freelist_count") >= 3);
+	for (i = 12; i + 16 <= len; i += 512)
+		hits += tu_tree_contains(f->cfg->cache.dir, blob + i, 16);
+	assert_int_equal(hits, 0);
+	assert_false(tu_tree_contains(f->cfg->cache.dir, "Quarrington", 11));
+	open_ok(f, 1);
+	free(blob);
+}
+
 /* ---- wipe_order --------------------------------------------------------- */
 
 static void
@@ -713,11 +783,533 @@ test_cap_from_local_ship(void **state)
 	assert_int_equal(audit_count(f, AUDIT_RETENTION_CAP, "R-001"), 1);
 }
 
+
+/* ---- key epochs --------------------------------------------------------- */
+
+static char *
+key_new_path(struct fx *f)
+{
+	char *p = malloc(strlen(f->cfg->cache.key) + 5);
+
+	assert_non_null(p);
+	sprintf(p, "%s.new", f->cfg->cache.key);
+	return p;
+}
+
+static bool
+path_exists(const char *p)
+{
+	struct stat sb;
+
+	return lstat(p, &sb) == 0;
+}
+
+/* Try to unwrap dek for id with every key file under the station's dir. */
+static int
+unwrap_with_any_key(struct fx *f, const char *id, const unsigned char *dek,
+    size_t len)
+{
+	static const char *const names[] = {
+		"cache.key", "cache.key.new", "cache.key.tmp", "cache.key.old",
+	};
+	struct secret *out = secret_new(CRYPTO_KEY_BYTES);
+	size_t i;
+	int opened = 0;
+
+	assert_non_null(out);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *p = tu_path(f->tmp, names[i]);
+		struct kek *k = NULL;
+
+		if (crypto_kek_load(p, &k, NULL) == 0) {
+			if (crypto_dek_unwrap(k, id, dek, len, out, NULL) == 0)
+				opened++;
+			crypto_kek_free(k);
+		}
+		free(p);
+	}
+	secret_free(out);
+	return opened;
+}
+
+static void
+integrity_ok(struct fx *f)
+{
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s->store),
+	    "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+	sqlite3_finalize(q);
+}
+
+static void
+audit_chain_ok(struct fx *f)
+{
+	struct audit_verify_result v;
+	struct ferr err = { 0 };
+
+	assert_int_equal(audit_verify(f->s->audit, &v, &err), 0);
+	if (!v.ok)
+		fail_msg("audit chain: %s", v.why);
+}
+
+/*
+ * Save a wrapped DEK, wipe the order, rotate: the saved copy opens with
+ * no key on the station; every live order still opens; secrets survive.
+ */
+static void
+test_rekey_kills_saved_dek(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	struct secret *sk = NULL;
+	unsigned char *dek;
+	size_t len;
+	char fpr0[65], fpr1[65], pk[65], *np;
+	int64_t now = (int64_t)time(NULL);
+	int i;
+
+	import_range(f, 1, 4, "unshipped", now - 60, 0);
+	dek = column_copy(f, "dek", 1, &len);
+	assert_non_null(dek);
+	/* The copy opens while its key lives. */
+	assert_int_equal(unwrap_with_any_key(f, "R-001", dek, len), 1);
+	assert_int_equal(retention_wipe_order(f->s, "R-001", RETENTION_MANUAL,
+	    NULL, now, &err), 0);
+	assert_int_equal(unwrap_with_any_key(f, "R-001", dek, len), 1);
+	crypto_kek_fingerprint(f->s->kek, fpr0);
+	assert_int_equal(crypto_kek_epoch(f->s->kek), 1);
+	if (retention_rekey(f->s, NULL, now, &err) != 0)
+		fail_msg("rekey: %s", err.msg);
+	crypto_kek_fingerprint(f->s->kek, fpr1);
+	assert_string_not_equal(fpr0, fpr1);
+	assert_int_equal(crypto_kek_epoch(f->s->kek), 2);
+	assert_int_equal(unwrap_with_any_key(f, "R-001", dek, len), 0);
+	assert_false(tu_tree_contains(f->tmp, dek, len));
+	np = key_new_path(f);
+	assert_false(path_exists(np));
+	free(np);
+	for (i = 2; i <= 4; i++)
+		open_ok(f, i);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders WHERE"
+	    " dek IS NOT NULL AND epoch = 2"), 3);
+	assert_int_equal(station_signing_key(f->s, &sk, pk, &err), 0);
+	secret_free(sk);
+	assert_int_equal(audit_count(f, AUDIT_KEY_ROTATED, NULL), 1);
+	audit_chain_ok(f);
+	integrity_ok(f);
+	/* A fresh open with the rotated file works, and the log verifies. */
+	station_close(f->s);
+	f->s = tu_station_start(f->cfg);
+	for (i = 2; i <= 4; i++)
+		open_ok(f, i);
+	audit_chain_ok(f);
+	free(dek);
+}
+
+/* A process that missed the rotation cannot store orders it would lose. */
+static void
+test_rekey_stale_process(void **state)
+{
+	struct fx *f = *state;
+	struct orders_ingest_stats st;
+	struct station *old = NULL;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	char doc[2048];
+	bool reloaded;
+
+	import_range(f, 1, 1, "unshipped", now - 60, 0);
+	assert_int_equal(station_open(f->cfg, false, &old, &err), 0);
+	assert_int_equal(retention_rekey(f->s, NULL, now, &err), 0);
+	strcpy(doc, "{\"orders\":[");
+	order_json(doc + strlen(doc), sizeof doc - 20, 2, "unshipped",
+	    now - 60, 0);
+	strcat(doc, "]}");
+	assert_int_not_equal(orders_import_buffer(old->store, old->kek,
+	    old->cipher, doc, strlen(doc), NULL, NULL, &st, &err), 0);
+	assert_non_null(strstr(err.msg, "retired key epoch"));
+	/* Taking up the new key, it stores and opens orders again. */
+	assert_int_equal(retention_kek_refresh(old, &reloaded, &err), 0);
+	assert_true(reloaded);
+	assert_int_equal(crypto_kek_epoch(old->kek), 2);
+	assert_int_equal(orders_import_buffer(old->store, old->kek,
+	    old->cipher, doc, strlen(doc), NULL, NULL, &st, &err), 0);
+	assert_int_equal(retention_kek_refresh(old, &reloaded, &err), 0);
+	assert_false(reloaded);
+	station_close(old);
+	open_ok(f, 1);
+	open_ok(f, 2);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM orders"), 2);
+}
+
+static void
+test_rekey_credential_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	char *saved = f->cfg->cache.key;
+
+	f->cfg->cache.key = (char *)"credential:fulfil-kek";
+	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), FULFIL_EPERM);
+	assert_non_null(strstr(err.msg, "systemd credential"));
+	f->cfg->cache.key = saved;
+}
+
+/* One rotation at a time: the data dir's lock is taken. */
+static void
+test_rekey_locked_out(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int fd;
+
+	assert_int_equal(retention_dir_lock(f->cfg->cache.dir, false, &fd,
+	    &err), 0);
+	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), FULFIL_ESTATE);
+	assert_non_null(strstr(err.msg, "another process"));
+	retention_dir_unlock(fd);
+	assert_int_equal(retention_rekey(f->s, NULL, 0, &err), 0);
+}
+
+static void
+test_rotate_if_due(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL), age;
+	bool rotated;
+
+	f->cfg->cache.key_epoch = DAY;
+	import_range(f, 1, 2, "unshipped", now - 60, 0);
+	assert_int_equal(retention_rotate_if_due(f->s, NULL, now + 3600,
+	    &rotated, &err), 0);
+	assert_false(rotated);
+	assert_int_equal(retention_rotate_if_due(f->s, NULL, now + DAY + 5,
+	    &rotated, &err), 0);
+	assert_true(rotated);
+	assert_int_equal(crypto_kek_epoch(f->s->kek), 2);
+	assert_int_equal(retention_epoch_age(f->s, now + DAY + 5, &age, &err),
+	    0);
+	assert_int_equal(age, 0);
+	assert_int_equal(retention_rotate_if_due(f->s, NULL, now + DAY + 3600,
+	    &rotated, &err), 0);
+	assert_false(rotated);
+	open_ok(f, 1);
+	open_ok(f, 2);
+}
+
+/*
+ * Run fn in a child that SIGKILLs itself at crash point n; f->s is
+ * closed here (the caller opens it again). 1: it was killed.
+ */
+static int
+crash_child(struct fx *f, int n, int (*fn)(struct fx *))
+{
+	char num[16];
+	pid_t pid;
+	int status;
+
+	/* No sqlite connection may cross a fork: the child opens its own. */
+	station_close(f->s);
+	f->s = NULL;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		snprintf(num, sizeof num, "%d", n);
+		setenv("FULFIL_TEST_CRASH_AT", num, 1);
+		if (station_open(f->cfg, false, &f->s, NULL) != 0)
+			_exit(4);
+		_exit(fn(f) == 0 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status)) {
+		assert_int_equal(WTERMSIG(status), SIGKILL);
+		return 1;
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return 0;
+}
+
+static int
+child_rekey(struct fx *f)
+{
+	struct ferr err = { 0 };
+
+	return retention_rekey(f->s, NULL, (int64_t)time(NULL), &err);
+}
+
+/*
+ * kill -9 at every crash point of a rotation: the next open finishes or
+ * rolls back, every live order opens, one key file remains, the
+ * database and the audit chain check out.
+ */
+static void
+test_rekey_crash(void **state)
+{
+	struct fx *f = *state;
+	int64_t now = (int64_t)time(NULL);
+	uint32_t epoch = 1;
+	int n, i, killed = 0;
+	char *np = key_new_path(f);
+
+	import_range(f, 1, 6, "unshipped", now - 60, 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-006", RETENTION_MANUAL,
+	    NULL, now, NULL), 0);
+	for (n = 1; n <= 30; n++) {
+		/* The child writes; this process must not hold the db open. */
+		killed += crash_child(f, n, child_rekey);
+		f->s = tu_station_start(f->cfg);
+		assert_false(path_exists(np));
+		assert_true(crypto_kek_epoch(f->s->kek) == epoch ||
+		    crypto_kek_epoch(f->s->kek) == epoch + 1);
+		epoch = crypto_kek_epoch(f->s->kek);
+		for (i = 1; i <= 5; i++)
+			open_ok(f, i);
+		open_wiped(f, 6);
+		integrity_ok(f);
+		audit_chain_ok(f);
+	}
+	assert_true(killed >= 12);
+	assert_true(epoch > 10);
+	free(np);
+}
+
+/* ---- purge --all -------------------------------------------------------- */
+
+static char *
+read_text(const char *path, size_t *len)
+{
+	char *t = tu_read_file(path, len);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void
+check_purged(struct fx *f, const char *cert)
+{
+	struct station *s = NULL;
+	struct ferr err = { 0 };
+	char *db = tu_path(f->cfg->cache.dir, "cache.db");
+	char *pub = tu_path(f->cfg->cache.dir, RETENTION_PUBKEY_FILE);
+	char *anchor = tu_path(f->cfg->cache.dir, RETENTION_ANCHOR_FILE);
+	char *pending = tu_path(f->cfg->cache.dir, RETENTION_PENDING_FILE);
+	char *copy = tu_path(f->cfg->cache.dir, RETENTION_CERT_COPY);
+	char *text;
+	size_t len;
+	int i;
+
+	assert_false(path_exists(db));
+	assert_false(path_exists(f->cfg->cache.key));
+	assert_false(path_exists(pending));
+	assert_true(path_exists(pub));
+	assert_true(path_exists(anchor));
+	assert_true(path_exists(copy));
+	assert_int_not_equal(station_open(f->cfg, true, &s, &err), 0);
+	assert_null(s);
+	for (i = 1; i <= 4; i++)
+		assert_false(dir_holds_pii(f, i));
+	text = read_text(cert, &len);
+	if (retention_certificate_verify(f->cfg, text, len, NULL, &err) != 0)
+		fail_msg("certificate: %s", err.msg);
+	assert_null(strstr(text, "Fenwhistle"));
+	free(text);
+	free(db);
+	free(pub);
+	free(anchor);
+	free(pending);
+	free(copy);
+}
+
+static void
+test_purge_all(void **state)
+{
+	struct fx *f = *state;
+	struct retention_purge_result res;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	char *cert = tu_path(f->tmp, "cert.json"), *text, *json = NULL;
+	size_t len, i;
+
+	import_range(f, 1, 4, "unshipped", now - 60, 0);
+	assert_int_equal(retention_wipe_order(f->s, "R-004",
+	    RETENTION_DELIVERED, NULL, now, &err), 0);
+	if (retention_purge_all(f->s, cert, now, NULL, RETENTION_MANUAL, NULL,
+	    NULL, &json, &res, &err) != 0)
+		fail_msg("purge: %s", err.msg);
+	f->s = NULL;	/* consumed */
+	assert_int_equal(res.orders, 4);
+	assert_int_equal(res.orders_erased, 3);
+	assert_false(res.resumed);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "NIST SP 800-88"));
+	free(json);
+	check_purged(f, cert);
+	/* One flipped byte anywhere: it no longer verifies. */
+	text = read_text(cert, &len);
+	for (i = 0; i < len; i += len / 17 + 1) {
+		text[i] ^= 0x01;
+		assert_int_not_equal(retention_certificate_verify(f->cfg, text,
+		    len, NULL, &err), 0);
+		text[i] ^= 0x01;
+	}
+	assert_int_equal(retention_certificate_verify(f->cfg, text, len, NULL,
+	    &err), 0);
+	/* Another station's key does not verify it. */
+	assert_int_equal(retention_certificate_verify(f->cfg, text, len,
+	    "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+	    &err), FULFIL_ECRYPTO);
+	free(text);
+	free(cert);
+}
+
+/* The OMS's wipe: no file, the certificate comes back in memory. */
+static void
+test_purge_remote(void **state)
+{
+	struct fx *f = *state;
+	struct retention_purge_result res;
+	struct ferr err = { 0 };
+	char *json = NULL;
+
+	import_range(f, 1, 2, "unshipped", (int64_t)time(NULL) - 60, 0);
+	assert_int_equal(retention_purge_all(f->s, NULL, (int64_t)time(NULL),
+	    NULL, RETENTION_REMOTE, NULL, NULL, &json, &res, &err), 0);
+	f->s = NULL;
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"remote\""));
+	assert_int_equal(retention_certificate_verify(f->cfg, json,
+	    strlen(json), NULL, &err), 0);
+	free(json);
+}
+
+static int
+child_purge(struct fx *f)
+{
+	struct ferr err = { 0 };
+	char *cert = tu_path(f->tmp, "cert.json");
+	int r;
+
+	r = retention_purge_all(f->s, cert, (int64_t)time(NULL), NULL,
+	    RETENTION_MANUAL, NULL, NULL, NULL, NULL, &err);
+	free(cert);
+	return r;
+}
+
+/*
+ * kill -9 at each crash point of purge --all: either nothing happened
+ * (every order opens, the database checks out) or the purge is pending,
+ * nothing opens, and finishing it yields a valid certificate.
+ */
+static void
+test_purge_crash(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int n, i, killed, pending_seen = 0, intact_seen = 0;
+	char *cert = tu_path(f->tmp, "cert.json");
+
+	for (n = 1; n <= 30; n++) {
+		struct retention_purge_result res;
+		struct station *s = NULL;
+
+		if (f->s == NULL) {
+			tu_rmtree(f->cfg->cache.dir);
+			f->s = tu_station_start(f->cfg);
+		}
+		import_range(f, 1, 4, "unshipped", (int64_t)time(NULL) - 60,
+		    0);
+		killed = crash_child(f, n, child_purge);
+		if (!killed) {
+			check_purged(f, cert);
+			continue;
+		}
+		if (!retention_purge_pending(f->cfg)) {
+			intact_seen++;
+			f->s = tu_station_start(f->cfg);
+			for (i = 1; i <= 4; i++)
+				open_ok(f, i);
+			integrity_ok(f);
+			audit_chain_ok(f);
+			continue;
+		}
+		pending_seen++;
+		assert_int_equal(station_open(f->cfg, true, &s, &err),
+		    FULFIL_ESTATE);
+		assert_non_null(strstr(err.msg, "purge"));
+		if (retention_purge_resume(f->cfg, cert, NULL, NULL, NULL, &res,
+		    &err) != 0)
+			fail_msg("resume after crash %d: %s", n, err.msg);
+		assert_true(res.resumed);
+		assert_int_equal(res.orders, 4);
+		check_purged(f, cert);
+	}
+	assert_true(pending_seen >= 5);
+	assert_true(intact_seen >= 1);
+	free(cert);
+}
+
+
+/* ---- report ------------------------------------------------------------- */
+
+static const char *
+report_status_of(json_t *doc, const char *rule)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "rules"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "rule")),
+		    rule) == 0)
+			return json_string_value(json_object_get(r, "status"));
+	return NULL;
+}
+
+/* R8 is violated exactly while an order is past its wipe time. */
+static void
+test_report_clock(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	struct retention_stats st;
+	int64_t t0 = (int64_t)time(NULL);
+	json_t *doc = NULL;
+	bool violated;
+
+	f->cfg->cache.retain_after_delivery = DAY;
+	import_range(f, 1, 1, "delivered", t0 - 60, t0 - 60);
+	import_range(f, 2, 3, "unshipped", t0 - 60, 0);
+	assert_int_equal(report_build(f->s, t0, &doc, &violated, &err), 0);
+	assert_false(violated);
+	assert_int_equal(json_array_size(json_object_get(doc, "rules")), 16);
+	assert_string_equal(report_status_of(doc, "R8"), "ok");
+	json_decref(doc);
+	assert_int_equal(report_build(f->s, t0 + 2 * DAY, &doc, &violated,
+	    &err), 0);
+	assert_true(violated);
+	assert_string_equal(report_status_of(doc, "R8"), "violated");
+	assert_string_equal(report_status_of(doc, "R12"), "ok");
+	json_decref(doc);
+	assert_int_equal(retention_sweep(f->s, t0 + 2 * DAY, &st, &err), 0);
+	assert_int_equal(st.wiped_delivered, 1);
+	assert_int_equal(report_build(f->s, t0 + 2 * DAY, &doc, &violated,
+	    &err), 0);
+	assert_false(violated);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forensics),
+		cmocka_unit_test_setup_teardown(test_forensics_overflow,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_errors, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_joins_transaction,
@@ -734,6 +1326,26 @@ main(void)
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cap_from_local_ship,
 		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_kills_saved_dek,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_stale_process,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_credential_refused,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_locked_out,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_if_due, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_crash, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_all, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_remote, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_crash, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_report_clock, fx_setup,
+		    fx_teardown),
 	};
 
 	tu_init();
