@@ -133,9 +133,11 @@ static const unsigned short l_ascii_w[95] = {
 #define L_WIDE_W 1100
 #define L_SAFETY_PERMILLE 1060	/* measured widths are scaled by this */
 
-/* EPL2 character pitch in dots (cell + gap), fonts 1-5, by density. */
-static const int l_epl_pitch_203[5] = { 10, 12, 14, 16, 36 };
-static const int l_epl_pitch_300[5] = { 14, 18, 22, 26, 52 };
+/* EPL2 character pitch in dots (cell + gap), fonts 1-5, at 203 and 300. */
+static const int l_epl_pitch[2][5] = {
+	{ 10, 12, 14, 16, 36 },
+	{ 14, 18, 22, 26, 52 },
+};
 
 /* The output and what it takes to write it. */
 struct l_out {
@@ -247,12 +249,8 @@ static long
 l_char_dots(const struct l_out *o, const struct l_style *st, const char *s,
     size_t n)
 {
-	if (o->lang == LABEL_EPL) {
-		const int *pitch = o->dpi == LABEL_DPI_300 ? l_epl_pitch_300 :
-		    l_epl_pitch_203;
-
-		return (long)pitch[st->ef - 1] * st->ehm;
-	}
+	if (o->lang == LABEL_EPL)
+		return (long)label_epl_pitch(o->dpi, st->ef) * st->ehm;
 	return l_permille_dots(l_char_permille(s, n), l_scale(o, st->zw));
 }
 
@@ -288,8 +286,7 @@ label_epl_pitch(int dpi, int font)
 {
 	if (font < 1 || font > 5)
 		return 0;
-	return (dpi == LABEL_DPI_300 ? l_epl_pitch_300 :
-	    l_epl_pitch_203)[font - 1];
+	return l_epl_pitch[dpi == LABEL_DPI_300][font - 1];
 }
 
 /* ---- escaping ---------------------------------------------------------- */

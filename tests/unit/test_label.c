@@ -427,9 +427,11 @@ epl_check(const struct elabel *e, int dpi, const char *ref)
 	}
 	/* Fields in the same column do not overlap (EPL2 cell heights). */
 	for (i = 0; i < e->na; i++) {
-		static const int h203[5] = { 12, 16, 20, 24, 48 };
-		static const int h300[5] = { 20, 28, 36, 44, 80 };
-		int h = (dpi == 300 ? h300 : h203)[e->font[i] - 1] * e->vm[i];
+		static const int hs[2][5] = {
+			{ 12, 16, 20, 24, 48 },	/* 203 dpi */
+			{ 20, 28, 36, 44, 80 },	/* 300 dpi */
+		};
+		int h = hs[dpi == 300][e->font[i] - 1] * e->vm[i];
 
 		for (k = 0; k < e->na; k++)
 			if (k != i && e->x[k] == e->x[i] && e->y[k] > e->y[i] &&
