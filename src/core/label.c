@@ -416,10 +416,9 @@ l_escape(struct l_out *o, const char *s, size_t n)
  * caption + value (+ "..." when cut) fit the slot's budget.
  */
 static void
-l_field(struct l_out *o, enum l_slot sl, const char *caption,
+l_field_st(struct l_out *o, const struct l_style *st, const char *caption,
     const char *value, size_t vlen)
 {
-	const struct l_style *st = &l_styles[sl];
 	long budget = l_scale(o, st->maxw), used = 0, dots_dots;
 	size_t i, n, keep = 0, clen = strlen(caption);
 	bool cut = false;
@@ -468,6 +467,47 @@ l_field(struct l_out *o, enum l_slot sl, const char *caption,
 			l_puts(o, "...");
 		l_puts(o, "\"\n");
 	}
+}
+
+static void
+l_field(struct l_out *o, enum l_slot sl, const char *caption,
+    const char *value, size_t vlen)
+{
+	l_field_st(o, &l_styles[sl], caption, value, vlen);
+}
+
+/* Dots n bytes of sanitised text take in st's font. */
+static long
+l_dots(const struct l_out *o, const struct l_style *st, const char *s,
+    size_t n)
+{
+	long w = 0;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = l_next(s + i, n - i);
+		w += l_char_dots(o, st, s + i, k);
+	}
+	return w;
+}
+
+/*
+ * The ref as text: never cut (it is what a person types when the barcode
+ * will not scan), so a long one is set in a narrower font instead. It is
+ * of LABEL_REF_CHARS (checked), so it needs no sanitising.
+ */
+static void
+l_ref_text(struct l_out *o, const char *ref)
+{
+	static const char caption[] = "Ref: ";
+	struct l_style st = l_styles[SL_REF];
+	size_t n = strlen(ref);
+
+	while (o->lang == LABEL_ZPL && st.zw > st.zh / 3 &&
+	    l_dots(o, &st, caption, sizeof caption - 1) +
+	    l_dots(o, &st, ref, n) > l_scale(o, st.maxw))
+		st.zw--;
+	l_field_st(o, &st, caption, ref, n);
 }
 
 /* A field of untrusted text: sanitised, then placed. */
@@ -651,7 +691,7 @@ l_body(struct l_out *o, const struct label_data *d)
 	}
 	l_text(o, SL_TRACKING, "Tracking: ", d->tracking);
 	l_text(o, SL_ORDER, "Order: ", d->order_id);
-	l_text(o, SL_REF, "Ref: ", d->ref);
+	l_ref_text(o, d->ref);
 	for (i = 0; i < sizeof l_rules / sizeof l_rules[0]; i++)
 		l_rule(o, l_rules[i]);
 	l_barcode(o, d->ref);
