@@ -479,14 +479,15 @@ screen_order(struct ui *ui, const char *id_or_ref)
 			a = UI_BACK;
 		goto out;
 	}
-	memset(&s, 0, sizeof s);
-	s.title = N_("Order");
-	s.keys = order_keys;
-	s.nkeys = sizeof order_keys / sizeof order_keys[0];
-	s.draw = order_draw;
-	s.input = order_input;
-	s.input_label = N_("Scan:");
-	s.ctx = o;
+	s = (struct ui_screen){
+		.title = N_("Order"),
+		.keys = order_keys,
+		.nkeys = UI_NELEM(order_keys),
+		.draw = order_draw,
+		.input = order_input,
+		.input_label = N_("Scan:"),
+		.ctx = o,
+	};
 	a = ui_run(ui, &s);
 out:
 	view_free(o->v);
