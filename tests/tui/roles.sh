@@ -30,11 +30,12 @@ expect_exit 0 "grant pat packer" ctl grant pat packer
 expect_exit 0 "grant dan dispatcher" ctl grant dan dispatcher
 
 # The orders to work on: the first two of the picker's queue (every
-# order not cancelled is queued after an import), by ship-by then id.
+# order neither cancelled nor delivered is queued after an import; those
+# are wiped by its retention sweep), by ship-by then id.
 "$PYTHON3" - "$ORDERS" >"$T/plan" <<'PY' || bail "cannot read the orders"
 import json, sys
 d = json.load(open(sys.argv[1]))
-q = [o for o in d["orders"] if o["status"] != "cancelled"]
+q = [o for o in d["orders"] if o["status"] not in ("cancelled", "delivered")]
 q.sort(key=lambda o: (o["ship_by"].replace(".000", ""), o["id"]))
 for o in q[:2]:
     codes = []
