@@ -228,6 +228,9 @@ static const char sql_reveal_prune[] = "DELETE FROM reveals WHERE at < ?1";
 static const char sql_reveal_list[] =
     "SELECT seq, user, order_id, at, reason, reason_text FROM reveals"
     " WHERE at >= ?1 ORDER BY seq";
+static const char sql_order_stop[] =
+    "SELECT id, status = 'cancelled', sealed IS NULL FROM orders"
+    " WHERE id = ?1 OR ref = ?1 ORDER BY id = ?1 DESC LIMIT 1";
 static const char sql_print_add[] =
     "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -1174,6 +1177,36 @@ workflow_advance(struct station *s, const char *user, const char *order_id,
 	if ((r = wf_begin(&a)) == 0 && (r = wf_step_gate(&a, step)) == 0)
 		r = wf_step_write(&a, step, tracking);
 	return wf_finish(&a, wf_end(&a, r), err);
+}
+
+int
+workflow_order_stop(struct station *s, const char *id_or_ref,
+    char id_out[ORDER_ID_MAX + 1], bool *cancelled, bool *wiped,
+    struct ferr *err)
+{
+	sqlite3_stmt *q;
+	int rc, r = 0;
+
+	id_out[0] = '\0';
+	*cancelled = *wiped = false;
+	if (id_or_ref == NULL || (q = store_stmt(s->store, sql_order_stop,
+	    err)) == NULL)
+		return id_or_ref == NULL ? ferr_set(err, FULFIL_EINVAL,
+		    _("No such order")) : FULFIL_EDB;
+	sqlite3_bind_text(q, 1, id_or_ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		snprintf(id_out, ORDER_ID_MAX + 1, "%s",
+		    (const char *)sqlite3_column_text(q, 0));
+		*cancelled = sqlite3_column_int(q, 1) != 0;
+		*wiped = sqlite3_column_int(q, 2) != 0;
+	} else if (rc == SQLITE_DONE) {
+		r = ferr_set(err, FULFIL_ENOTFOUND, _("No such order"));
+	} else {
+		r = store_error(s->store, err, _("reading an order"));
+	}
+	sqlite3_reset(q);
+	return r;
 }
 
 int

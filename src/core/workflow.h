@@ -248,6 +248,17 @@ int workflow_check(struct station *s, const char *user, const char *order_id,
     enum workflow_step step, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
 
+/*
+ * What stops an order, without opening it: by id or ref, *cancelled (OMS
+ * status) and *wiped (its customer data is gone: delivered, cancelled or
+ * purged), the id into id_out. For the screen that was asked to open an
+ * order whose data is gone: a cancelled one gets the blocking alert.
+ * FULFIL_ENOTFOUND when there is no such order.
+ */
+int workflow_order_stop(struct station *s, const char *id_or_ref,
+    char id_out[ORDER_ID_MAX + 1], bool *cancelled, bool *wiped,
+    struct ferr *err);
+
 /* Counts of one item line at the current step. */
 struct workflow_line {
 	long qty;

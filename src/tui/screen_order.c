@@ -423,6 +423,28 @@ looks_like_code(const char *s)
 	return i > 0;
 }
 
+/*
+ * The order asked for has no customer data left (delivered, cancelled,
+ * purged): a blocking alert, the cancelled one telling the person to put
+ * it aside. Frees o.
+ */
+static enum ui_act
+order_stopped(struct ui *ui, struct order_screen *o, const char *id_or_ref)
+{
+	struct ferr err = { 0 };
+	bool cancelled = false, wiped = true;
+	enum ui_act a;
+
+	(void)workflow_order_stop(ui_station(ui), id_or_ref, o->id, &cancelled,
+	    &wiped, &err);
+	free(o);
+	ui_bell(ui);
+	a = ui_alert(ui, _("Stop: this order cannot go on"), cancelled ?
+	    _("This order was cancelled: put it aside") :
+	    _("This order's data was wiped"));
+	return a == UI_DONE ? UI_BACK : a;
+}
+
 enum ui_act
 screen_order(struct ui *ui, const char *id_or_ref)
 {
@@ -459,8 +481,7 @@ screen_order(struct ui *ui, const char *id_or_ref)
 			snprintf(msg, sizeof msg, _("No such order: scan an "
 			    "order id or ref"));
 		else if (r == FULFIL_ESTATE)
-			snprintf(msg, sizeof msg, _("This order's data was "
-			    "wiped"));
+			return order_stopped(ui, o, id_or_ref);
 		else
 			snprintf(msg, sizeof msg, "%s", err.msg);
 		ui_message(ui, UI_ERROR, msg);
