@@ -72,6 +72,8 @@ order_reload(struct ui *ui, struct order_screen *o)
 	for (i = 0; i < n && i < o->p.nlines; i++)
 		(void)view_set_verified(o->v, i, o->p.lines[i].count);
 	(void)view_set_state(o->v, _(workflow_state_name(o->p.state)));
+	(void)view_set_box(o->v, o->p.box[0] != '\0' ? o->p.box : NULL);
+	(void)view_set_weight(o->v, o->p.weight_g);
 	return true;
 }
 
@@ -348,6 +350,42 @@ order_print(struct ui *ui, void *ctx)
 	return UI_STAY;
 }
 
+/* F3: the packer records the box (a scan) and the parcel's weight. */
+static enum ui_act
+order_pack_info(struct ui *ui, void *ctx)
+{
+	struct order_screen *o = ctx;
+	struct workflow_outcome out;
+	struct ferr err = { 0 };
+	char box[WORKFLOW_BOX_MAX + 2] = "", kg[16] = "";
+	long grams = -1;
+	enum ui_act a;
+	int r;
+
+	a = ui_prompt(ui, _("Box (scan it; Enter: keep):"), false, box,
+	    sizeof box);
+	if (a != UI_DONE)
+		return a == UI_BACK ? UI_STAY : a;
+	a = ui_prompt(ui, _("Weight in kg (Enter: keep):"), false, kg,
+	    sizeof kg);
+	if (a != UI_DONE)
+		return a == UI_BACK ? UI_STAY : a;
+	if (kg[0] != '\0' && workflow_weight_parse(kg, &grams) != 0) {
+		ui_bell(ui);
+		ui_message(ui, UI_ERROR, _("A weight is in kg, e.g. 1.25"));
+		return UI_STAY;
+	}
+	if (box[0] == '\0' && grams < 0)
+		return UI_STAY;
+	memset(&out, 0, sizeof out);
+	r = workflow_pack_info(ui_station(ui), ui_user(ui), o->id,
+	    box[0] != '\0' ? box : NULL, grams, ui_now(), &out, &err);
+	(void)order_reload(ui, o);
+	ui_message(ui, r == 0 ? UI_OK : UI_ERROR, out.msg[0] != '\0' ?
+	    out.msg : err.msg);
+	return order_fx(ui, o, &out);
+}
+
 /* F4: show or hide the label's layout (masked as the view is). */
 static enum ui_act
 order_preview(struct ui *ui, void *ctx)
@@ -403,8 +441,11 @@ order_back(struct ui *ui, void *ctx)
 
 static const struct ui_key order_keys[] = {
 	{ UI_KEY_F(1), N_("Help"), NULL },
-	{ UI_KEY_F(4), N_("Preview"), order_preview },
-	{ UI_KEY_F(5), N_("Print"), order_print },
+	{ UI_KEY_F(3), N_("Box/kg"), order_pack_info,
+	    ROLE_BIT(ROLE_PACKER) },
+	{ UI_KEY_F(4), N_("Preview"), order_preview,
+	    ROLE_BIT(ROLE_DISPATCHER) | ROLE_BIT(ROLE_SUPERVISOR) },
+	{ UI_KEY_F(5), N_("Print"), order_print, ROLE_BIT(ROLE_DISPATCHER) },
 	{ UI_KEY_F(6), N_("Confirm"), order_confirm },
 	{ UI_KEY_F(8), N_("Exception"), order_exception },
 	{ UI_KEY_F(10), N_("Log out"), NULL },

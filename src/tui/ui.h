@@ -74,6 +74,9 @@ struct ui_key {
 	int key;		/* UI_KEY_F(n), UI_KEY_ESC, ... */
 	const char *label;	/* N_("Confirm"); NULL: not on the key bar */
 	ui_key_fn fn;		/* called with the screen's ctx */
+	unsigned roles;		/* ROLE_BIT()s it is for; 0: everyone. Keys
+				   of roles the person lacks are not on
+				   the bar and do nothing */
 };
 
 struct ui_screen {

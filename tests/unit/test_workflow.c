@@ -2083,6 +2083,89 @@ test_reprint_rate_limit(void **state)
 	    WORKFLOW_REPRINT_LIMIT + 1);
 }
 
+/* ---- tests: box and weight ------------------------------------------- */
+
+static void
+test_weight_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		long grams;	/* -1: refused */
+	} t[] = {
+		{ "1.25", 1250 }, { "0,8", 800 }, { "12", 12000 },
+		{ "0.001", 1 }, { "70", 70000 }, { ".5", 500 },
+		{ "", -1 }, { "0", -1 }, { "70.001", -1 }, { "1.2345", -1 },
+		{ "-1", -1 }, { "1e3", -1 }, { "1.", -1 }, { "kg", -1 },
+		{ "1 ", -1 }, { "1000", -1 },
+	};
+	size_t i;
+	long g;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		g = -7;
+		if (t[i].grams < 0) {
+			assert_int_equal(workflow_weight_parse(t[i].in, &g),
+			    FULFIL_EINVAL);
+		} else {
+			assert_int_equal(workflow_weight_parse(t[i].in, &g), 0);
+			assert_int_equal(g, t[i].grams);
+		}
+	}
+	assert_int_equal(workflow_weight_parse(NULL, &g), FULFIL_EINVAL);
+}
+
+static void
+test_pack_info(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+	struct workflow_progress *p = calloc(1, sizeof *p);
+	struct ferr err = { 0 };
+	struct standin pr;
+	char uri[64];
+
+	assert_non_null(p);
+	/* Queued: nothing to record yet; a picker may not. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX-M2",
+	    1250, t0, &out, &err), FULFIL_ESTATE);
+	assert_int_equal(out.result, WF_R_WRONG_STATE);
+	set_state(f, "A-1001", "picked");
+	assert_int_equal(workflow_pack_info(f->s, PICKER, "A-1001", "BOX-M2",
+	    1250, t0, &out, &err), FULFIL_EPERM);
+	assert_int_equal(out.result, WF_R_ROLE);
+	/* Bad input. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX M2",
+	    -1, t0, &out, &err), FULFIL_EINVAL);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL,
+	    70001, t0, &out, &err), FULFIL_EINVAL);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, -1,
+	    t0, &out, &err), FULFIL_EINVAL);
+	/* Recorded in two goes: the box, then the weight. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX-M2",
+	    -1, t0, &out, &err), 0);
+	assert_int_equal(out.result, WF_R_RECORDED);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, 1250,
+	    t0 + 1, &out, &err), 0);
+	assert_int_equal(workflow_progress(f->s, PACKER, "A-1001", t0, p,
+	    &err), 0);
+	assert_string_equal(p->box, "BOX-M2");
+	assert_int_equal(p->weight_g, 1250);
+	/* The label prints the weight. */
+	set_state(f, "A-1001", "packed");
+	standin_start(&pr, true);
+	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", pr.port);
+	set_printer(f, uri);
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0 + 2,
+	    &out), 0);
+	standin_stop(&pr);
+	assert_non_null(memmem(pr.buf, pr.len, "1.250 kg", 8));
+	/* Labelled: too late to change. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, 900,
+	    t0 + 3, &out, &err), FULFIL_ESTATE);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -2111,6 +2194,8 @@ main(void)
 		T(test_print_sends_and_records),
 		T(test_print_failure_keeps_order),
 		T(test_reprint_rate_limit),
+		cmocka_unit_test(test_weight_parse),
+		T(test_pack_info),
 		cmocka_unit_test(test_tables),
 		T(test_no_pii_anywhere),
 		T(test_schema),
