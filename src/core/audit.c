@@ -122,6 +122,14 @@ static const struct audit_kind_info audit_kinds[] = {
 	       "scans above a rate); subject, count: events in the window") },
 	{ AUDIT_LANGUAGE_SET, "language-set", LOG_INFO, "info",
 	    N_("a person's language was set; actor, subject") },
+	{ AUDIT_SYNC_PAGE_REFUSED, "sync-page-refused", LOG_WARNING, "warning",
+	    N_("sync refused a page from the order system; count: orders "
+	       "failing validation, result") },
+	{ AUDIT_SYNC_AUTH_REFUSED, "sync-auth-refused", LOG_ALERT, "alert",
+	    N_("the order system refused the station's credentials and sync "
+	       "stopped; count: HTTP status") },
+	{ AUDIT_SYNC_REMOTE_WIPE, "sync-remote-wipe", LOG_ALERT, "alert",
+	    N_("the order system ordered this station's cache erased") },
 };
 
 #define AUDIT_NKINDS (sizeof audit_kinds / sizeof audit_kinds[0])

@@ -63,6 +63,10 @@ enum audit_kind {
 	AUDIT_ANOMALY_LOCK = 46,	/* subject, count = events in window */
 	/* People (people.h). */
 	AUDIT_LANGUAGE_SET = 50,	/* actor, subject */
+	/* Sync with the order system (sync.h). */
+	AUDIT_SYNC_PAGE_REFUSED = 71,	/* count = orders rejected, result */
+	AUDIT_SYNC_AUTH_REFUSED = 72,	/* count = HTTP status (401, 403) */
+	AUDIT_SYNC_REMOTE_WIPE = 73,	/* the OMS ordered the cache erased */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

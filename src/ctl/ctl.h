@@ -56,5 +56,6 @@ int cmd_unlock(struct ctl *c, int argc, char **argv);
 int cmd_audit(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
 int cmd_fields(struct ctl *c, int argc, char **argv);	/* cmd_fields.c */
 int cmd_language(struct ctl *c, int argc, char **argv);	/* cmd_people.c */
+int cmd_sync(struct ctl *c, int argc, char **argv);	/* cmd_sync.c */
 
 #endif

@@ -40,6 +40,9 @@ const struct ctl_command ctl_commands[] = {
 	    "who sees them how, where stored, how disposed"), cmd_fields },
 	{ "language", "USER [en|pl|es|default]", N_("show or set the language "
 	    "a person's screens use after login"), cmd_language },
+	{ "sync", "[--once]", N_("pull orders from the order system, push the "
+	    "outbox and alerts; without --once every [sync] interval"),
+	    cmd_sync },
 	{ NULL, NULL, NULL, NULL },
 };
 

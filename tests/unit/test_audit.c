@@ -1090,7 +1090,10 @@ test_doc_table(void **state)
 		    k.kind == AUDIT_TAMPER_FOUND ||
 		    k.kind == AUDIT_CHAIN_BROKEN ||
 		    k.kind == AUDIT_ANOMALY_LOCK ||
-		    k.kind == AUDIT_GRANT_REFUSED)
+		    k.kind == AUDIT_GRANT_REFUSED ||
+		    k.kind == AUDIT_SYNC_PAGE_REFUSED ||
+		    k.kind == AUDIT_SYNC_AUTH_REFUSED ||
+		    k.kind == AUDIT_SYNC_REMOTE_WIPE)
 			assert_true(k.level <= LOG_WARNING);
 		else
 			assert_true(k.level == LOG_INFO ||
