@@ -518,6 +518,17 @@ sy_request(struct sync *sy, const char *what, const char *path,
 		    what, cap);
 	else if (cc == CURLE_ABORTED_BY_CALLBACK)
 		r = ferr_set(err, FULFIL_EIO, _("%s: stopped"), what);
+	else if (cc == CURLE_SSL_CONNECT_ERROR)
+		r = ferr_set(err, FULFIL_EIO,
+		    _("%s: TLS handshake failed (TLS 1.2 or newer is "
+		      "required): %s"), what,
+		    sy->errbuf[0] != '\0' ? sy->errbuf :
+		    curl_easy_strerror(cc));
+	else if (cc == CURLE_UNSUPPORTED_PROTOCOL)
+		r = ferr_set(err, FULFIL_EIO,
+		    _("%s: refused to follow a redirect away from https:// "
+		      "(%s)"), what, sy->errbuf[0] != '\0' ? sy->errbuf :
+		    curl_easy_strerror(cc));
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
 		r = ferr_set(err, FULFIL_EIO,
 		    _("%s: timed out (server too slow or not answering)"),

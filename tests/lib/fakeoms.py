@@ -36,6 +36,7 @@ import ssl
 import sys
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -328,6 +329,7 @@ def main():
             STATE["token"] = f.read().strip()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if a.tls_max:
+        warnings.simplefilter("ignore", DeprecationWarning)
         v = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
              "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
         ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED

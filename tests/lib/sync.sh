@@ -87,14 +87,15 @@ oms_stats() {
 	"$CURL_BIN" -sS --cacert "$PKI/ca.pem" -o "$2" "$1/_stats"
 }
 
-# sync_config DIR URL [EXTRA-LINES]: a station that syncs with URL.
+# sync_config DIR URL [EXTRA-LINES]: a station that syncs with URL
+# ([sync] timeout is $SYNC_TIMEOUT, default 5s).
 sync_config() {
 	_c=$(make_config "$1")
 	cat >>"$_c" <<CONF
 [sync]
 url = $2
 ca_file = $PKI/ca.pem
-timeout = 5s
+timeout = ${SYNC_TIMEOUT:-5s}
 connect_timeout = 3s
 CONF
 	[ $# -ge 3 ] && printf '%s\n' "$3" >>"$_c"
