@@ -4,7 +4,8 @@
 # Runs ./ingest (fulfil next to plain sqlite and the raw AEAD, in one
 # process) and, when it was built, ./ingest_sqlcipher (the same plain
 # pipeline on SQLCipher, keyed, next to SQLCipher without a key), then
-# prints one report: every fulfil figure next to plain sqlite and
+# prints one report, followed by ./label's (render + send of dispatch
+# labels next to send only): every fulfil figure next to plain sqlite and
 # SQLCipher with ratios, the targets and the verdicts. A missed target is
 # reported as MISSED, never as a failure of this script: the exit status
 # is non-zero only when a benchmark could not run.
@@ -34,6 +35,7 @@ check_word() {
 
 all=""
 common=""
+label_args=""
 # shellcheck disable=SC2086 # BENCH_ARGS is a word list by design
 set -- ${BENCH_ARGS:-} "$@"
 while [ $# -gt 0 ]; do
@@ -43,12 +45,14 @@ while [ $# -gt 0 ]; do
 		check_word "$2"
 		common="$common $1 $2"
 		all="$all $1 $2"
+		[ "$1" = --repeat ] && label_args="$label_args $1 $2"
 		shift 2
 		;;
 	--orders=* | --lookups=* | --batch=* | --repeat=*)
 		check_word "$1"
 		common="$common $1"
 		all="$all $1"
+		case $1 in --repeat=*) label_args="$label_args $1" ;; esac
 		shift
 		;;
 	--cipher)
@@ -258,3 +262,14 @@ END {
 	}
 }
 ' "$tmp/ingest.kv" "$tmp/sqlcipher.kv"
+st=$?
+
+# Dispatch labels: render + send next to sending the same bytes.
+if [ -x ./label ]; then
+	# shellcheck disable=SC2086
+	./label $label_args || {
+		echo "run.sh: bench/label failed" >&2
+		st=1
+	}
+fi
+exit $st

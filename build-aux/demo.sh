@@ -111,23 +111,9 @@ ctl() {
 }
 
 # ---- the printer stand-in: accepts label jobs, keeps nothing -----------
-# (its argument only names it in ps: the demo it belongs to)
-"$python" -c '
-import socket, sys, threading
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(8)
-sys.stdout.write("%d\n" % s.getsockname()[1])
-sys.stdout.flush()
-sys.stdout.close()
-def drain(c):
-    with c:
-        while c.recv(65536):
-            pass
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=drain, args=(c,), daemon=True).start()
-' "$demo/printer" >"$demo/printer.port" 2>/dev/null &
+# (the same stand-in the tests use; it answers ~HS as a ready printer)
+"$python" "$top/tests/lib/fakeprinter.py" --port-file "$demo/printer.port" \
+    --discard 2>/dev/null &
 printer_pid=$!
 i=0
 while [ ! -s "$demo/printer.port" ]; do
@@ -151,18 +137,16 @@ mkdir -m 700 "$demo/pam.d"
 echo "$people" | while read -r n r p; do
 	printf '%s:%s:fulfil\n' "$n" "$p"
 done >"$demo/pam.d/passdb"
-# pam_echo shows these two lines on the demo's login screen, before the
-# password prompt (each at most 80 columns).
-{
-	printf 'DEMO users:'
-	echo "$people" | while read -r n r p; do printf ' %s' "$n"; done
-	echo
-} >"$demo/pam.d/notice-users"
-echo 'DEMO password: demo-ROLE (pia.picker: demo-picker)' \
-    >"$demo/pam.d/notice-password"
+# The login screen shows who may log in here ([auth] login_notice; each
+# line fits a 40-column handheld).
+cat >"$demo/notice" <<EOF
+DEMO station: synthetic people, orders.
+pia.picker pat.packer dan.dispatcher
+sue.supervisor ada.auditor
+Password: demo-ROLE (e.g. demo-picker)
+EOF
+chmod 644 "$demo/notice"
 cat >"$demo/pam.d/fulfil" <<EOF
-auth     optional  pam_echo.so file=$demo/pam.d/notice-users
-auth     optional  pam_echo.so file=$demo/pam.d/notice-password
 auth     required  $pam_matrix passdb=$demo/pam.d/passdb
 account  required  $pam_matrix passdb=$demo/pam.d/passdb
 EOF
@@ -181,6 +165,7 @@ key = $demo/station/keys/cache.key
 [auth]
 pam_confdir = $demo/pam.d
 idle_logout = 15m
+login_notice = $demo/notice
 EOF
 [ -n "$svc" ] && echo "service_user = $svc" >>"$demo/fulfil.conf"
 cat >>"$demo/fulfil.conf" <<EOF
@@ -192,7 +177,7 @@ syslog = no
 EOF
 chmod 600 "$demo/fulfil.conf"
 if [ -n "$svc" ]; then
-	grep -v '^pam_confdir\|^service_user' "$demo/fulfil.conf" \
+	grep -v '^pam_confdir\|^service_user\|^login_notice' "$demo/fulfil.conf" \
 	    >"$demo/station/ctl.conf"
 	chmod 600 "$demo/station/ctl.conf"
 	chown -R "$svc_uid:$svc_gid" "$demo/station"

@@ -122,14 +122,44 @@ static const struct audit_kind_info audit_kinds[] = {
 	       "scans above a rate); subject, count: events in the window") },
 	{ AUDIT_LANGUAGE_SET, "language-set", LOG_INFO, "info",
 	    N_("a person's language was set; actor, subject") },
+	{ AUDIT_LABEL_PRINTED, "label-printed", LOG_INFO, "info",
+	    N_("a dispatch label was printed; actor, role, order, count: "
+	       "bytes sent (the printer is in the prints table)") },
+	{ AUDIT_LABEL_REPRINTED, "label-reprinted", LOG_NOTICE, "notice",
+	    N_("a dispatch label was printed again, with a reason; actor, "
+	       "role, order, count: bytes sent") },
+	{ AUDIT_PRINT_FAILED, "print-failed", LOG_NOTICE, "notice",
+	    N_("a label could not be printed; actor, role, order, count: "
+	       "bytes sent, result: error code") },
+	{ AUDIT_ORDER_WIPED, "order-wiped", LOG_INFO, "info",
+	    N_("an order's customer data was erased, its tombstone kept; "
+	       "actor, order, count: reason (1 delivered, 2 cancelled, "
+	       "3 30-day cap, 4 purge, 5 OMS wipe)") },
+	{ AUDIT_RETENTION_CAP, "retention-cap", LOG_WARNING, "warning",
+	    N_("an order shipped 30 days ago was never reported delivered "
+	       "and was erased by the cap; order, count: days since "
+	       "shipment") },
+	{ AUDIT_STALE_PII, "stale-pii", LOG_WARNING, "warning",
+	    N_("an order never shipped holds customer data longer than "
+	       "[cache] stale_pii_after; order, count: days since import") },
+	{ AUDIT_KEY_ROTATED, "key-rotated", LOG_NOTICE, "notice",
+	    N_("the key-encryption key was replaced and the old one "
+	       "destroyed; actor, count: new epoch") },
+	{ AUDIT_REKEY_RECOVERED, "rekey-recovered", LOG_WARNING, "warning",
+	    N_("a key rotation interrupted by a crash was finished or rolled "
+	       "back; count: epoch in force, result: 0 finished, -11 rolled "
+	       "back") },
+	{ AUDIT_PURGE_ALL, "purge-all", LOG_NOTICE, "notice",
+	    N_("purge --all began: every key and the cache are destroyed; "
+	       "actor, count: orders erased") },
+	{ AUDIT_REMOTE_WIPE, "remote-wipe", LOG_ALERT, "alert",
+	    N_("the OMS ordered this station wiped; count: orders erased") },
 	{ AUDIT_SYNC_PAGE_REFUSED, "sync-page-refused", LOG_WARNING, "warning",
 	    N_("sync refused a page from the order system; count: orders "
 	       "failing validation, result") },
 	{ AUDIT_SYNC_AUTH_REFUSED, "sync-auth-refused", LOG_ALERT, "alert",
 	    N_("the order system refused the station's credentials and sync "
 	       "stopped; count: HTTP status") },
-	{ AUDIT_SYNC_REMOTE_WIPE, "sync-remote-wipe", LOG_ALERT, "alert",
-	    N_("the order system ordered this station's cache erased") },
 };
 
 #define AUDIT_NKINDS (sizeof audit_kinds / sizeof audit_kinds[0])

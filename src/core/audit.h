@@ -63,10 +63,24 @@ enum audit_kind {
 	AUDIT_ANOMALY_LOCK = 46,	/* subject, count = events in window */
 	/* People (people.h). */
 	AUDIT_LANGUAGE_SET = 50,	/* actor, subject */
+	/* Dispatch labels (workflow_print): never a byte of the label. */
+	AUDIT_LABEL_PRINTED = 60,	/* actor, role, order_id, count = bytes */
+	AUDIT_LABEL_REPRINTED = 61,	/* actor, role, order_id, count = bytes */
+	AUDIT_PRINT_FAILED = 62,	/* actor, role, order_id, count = bytes
+					   sent, result = FULFIL_E* */
+	/* Retention and erasure (retention.h). */
+	AUDIT_ORDER_WIPED = 80,		/* actor or none, order_id,
+					   count = enum retention_reason */
+	AUDIT_RETENTION_CAP = 81,	/* order_id, count = days since shipment */
+	AUDIT_STALE_PII = 82,		/* order_id, count = days since import */
+	AUDIT_KEY_ROTATED = 83,		/* actor or none, count = new epoch */
+	AUDIT_REKEY_RECOVERED = 84,	/* count = epoch in force, result:
+					   0 finished, FULFIL_ESTATE rolled back */
+	AUDIT_PURGE_ALL = 85,		/* actor, count = orders erased */
+	AUDIT_REMOTE_WIPE = 86,		/* count = orders erased */
 	/* Sync with the order system (sync.h). */
 	AUDIT_SYNC_PAGE_REFUSED = 71,	/* count = orders rejected, result */
 	AUDIT_SYNC_AUTH_REFUSED = 72,	/* count = HTTP status (401, 403) */
-	AUDIT_SYNC_REMOTE_WIPE = 73,	/* the OMS ordered the cache erased */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

@@ -58,6 +58,8 @@ enum cfg_type {
 	CFG_KEYSPEC,	/* absolute path or credential:NAME */
 	CFG_PRINTER,	/* tcp://HOST:PORT or device:/path */
 	CFG_PINS,	/* sha256//BASE64[;sha256//BASE64...] */
+	CFG_LANGUAGE,	/* zpl | epl (enum label_language) */
+	CFG_DPI,	/* 203 | 300 */
 	CFG_NTYPES
 };
 
@@ -103,6 +105,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "cache", "key_epoch", CFG_DURATION, 0, OFF(cache.key_epoch), HOUR,
 	    30 * DAY, "1d",
 	    N_("how often the key-encryption key is replaced"), NULL },
+	{ "cache", "stale_pii_after", CFG_DURATION, 0,
+	    OFF(cache.stale_pii_after), HOUR, 365 * DAY, "14d",
+	    N_("an order never shipped that holds customer data longer "
+	       "than this raises a stale-PII alert"), NULL },
 
 	{ "auth", "pam_service", CFG_NAME, 0, OFF(auth.pam_service), 1, 64,
 	    "fulfil", N_("PAM service name"), NULL },
@@ -123,6 +129,10 @@ static const struct cfg_key cfg_keys[] = {
 	    "15m", N_("how long a locked account stays locked"), NULL },
 	{ "auth", "idle_logout", CFG_DURATION, 0, OFF(auth.idle_logout), 1,
 	    DAY, "2m", N_("idle time after which the screen logs out"), NULL },
+	{ "auth", "login_notice", CFG_PATH, CFG_OPTIONAL,
+	    OFF(auth.login_notice), 0, CFG_PATH_MAX, "",
+	    N_("text file shown on the login screen (at most 6 lines)"),
+	    NULL },
 
 	{ "sync", "url", CFG_URL, CFG_OPTIONAL, OFF(sync.url), 0, CFG_URL_MAX,
 	    "", N_("base https:// URL of the order-management system"), NULL },
@@ -155,6 +165,13 @@ static const struct cfg_key cfg_keys[] = {
 	    N_("label printer: tcp://HOST:PORT or device:/path"), NULL },
 	{ "printer", "sender", CFG_STRING, 0, OFF(printer.sender), 0, 256, "",
 	    N_("sender line printed on dispatch labels"), NULL },
+	{ "printer", "language", CFG_LANGUAGE, 0, OFF(printer.language), 0, 0,
+	    "zpl", N_("printer language: zpl (ZPL II) or epl (EPL2)"), NULL },
+	{ "printer", "dpi", CFG_DPI, 0, OFF(printer.dpi), 0, 0, "203",
+	    N_("print density of the label printer: 203 or 300"), NULL },
+	{ "printer", "host_status", CFG_BOOL, 0, OFF(printer.host_status), 0,
+	    0, "no", N_("ask the printer's host status (~HS) before each "
+	    "label and refuse when it is not ready"), NULL },
 
 	{ "audit", "retain", CFG_DURATION, 0, OFF(audit.retain), DAY,
 	    366 * DAY, "90d", N_("how long audit events are kept"), NULL },
@@ -198,6 +215,10 @@ static int parse_printer(const struct cfg_key *, const char *, void *,
     struct cfg_why *);
 static int parse_pins(const struct cfg_key *, const char *, void *,
     struct cfg_why *);
+static int parse_language(const struct cfg_key *, const char *, void *,
+    struct cfg_why *);
+static int parse_dpi(const struct cfg_key *, const char *, void *,
+    struct cfg_why *);
 
 static const struct cfg_type_ops {
 	const char *name;	/* as in config_key_info and the man page */
@@ -215,6 +236,8 @@ static const struct cfg_type_ops {
 	[CFG_KEYSPEC] = { "key", parse_keyspec, true },
 	[CFG_PRINTER] = { "printer", parse_printer, true },
 	[CFG_PINS] = { "pins", parse_pins, true },
+	[CFG_LANGUAGE] = { "language", parse_language, false },
+	[CFG_DPI] = { "dpi", parse_dpi, false },
 };
 
 static int
@@ -782,6 +805,51 @@ bad:
 	    "with ';'"), count);
 }
 
+/*
+ * Parsed here rather than by label_language_parse() so that config does
+ * not depend on label; the names are the ones label_language_name() gives.
+ */
+static const struct {
+	const char *name;
+	enum label_language lang;
+} cfg_languages[] = {
+	{ "zpl", LABEL_ZPL },
+	{ "epl", LABEL_EPL },
+};
+
+static int
+parse_language(const struct cfg_key *k, const char *v, void *field,
+    struct cfg_why *why)
+{
+	size_t i;
+
+	(void)k;
+	for (i = 0; i < sizeof cfg_languages / sizeof cfg_languages[0]; i++) {
+		if (strcmp(v, cfg_languages[i].name) == 0) {
+			*(enum label_language *)field = cfg_languages[i].lang;
+			return 0;
+		}
+	}
+	return why_set(why, _("must be zpl (ZPL II) or epl (EPL2)"));
+}
+
+static int
+parse_dpi(const struct cfg_key *k, const char *v, void *field,
+    struct cfg_why *why)
+{
+	(void)k;
+	if (strcmp(v, "203") == 0) {
+		*(int *)field = LABEL_DPI_203;
+		return 0;
+	}
+	if (strcmp(v, "300") == 0) {
+		*(int *)field = LABEL_DPI_300;
+		return 0;
+	}
+	return why_set(why, _("must be 203 or 300 (dots per inch of the "
+	    "printer)"));
+}
+
 /* The key of the table, or NULL. name is n bytes, not terminated. */
 static const struct cfg_key *
 cfg_lookup(const char *section, const char *name, size_t n)
@@ -841,6 +909,52 @@ config_new_defaults(void)
 		abort();	/* a default its own validator refuses */
 	}
 	return cfg;
+}
+
+int
+config_notice_read(const struct fulfil_config *cfg, char *buf, size_t cap,
+    struct ferr *err)
+{
+	const char *path = cfg->auth.login_notice;
+	struct stat st;
+	size_t len = 0, lines = 1, i;
+	ssize_t n;
+	int fd;
+
+	if (cap == 0)
+		return ferr_set(err, FULFIL_EINVAL, _("no room for the notice"));
+	buf[0] = '\0';
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "cannot open %s: %s"), path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s is not a regular file"), path);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s may be written by others (mode %03o)"), path,
+		    (unsigned)(st.st_mode & 0777));
+	}
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	if (len > CONFIG_NOTICE_MAX || (size_t)st.st_size > CONFIG_NOTICE_MAX)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s is longer than %d bytes"), path, CONFIG_NOTICE_MAX);
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n' && i + 1 < len)
+			lines++;
+	if (lines > CONFIG_NOTICE_LINES)
+		return ferr_set(err, FULFIL_ECONFIG, _("[auth] login_notice: "
+		    "%s has more than %d lines"), path, CONFIG_NOTICE_LINES);
+	return 0;
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 #include "ferr.h"
+#include "label.h"
 
 #define CONFIG_DEFAULT_PATH FULFIL_SYSCONFDIR "/fulfil/fulfil.conf"
 #define CONFIG_MAX_RETAIN_AFTER_DELIVERY (30 * 86400)
@@ -27,6 +28,7 @@ struct fulfil_config {
 		enum fulfil_cipher cipher;	/* auto */
 		int64_t retain_after_delivery;	/* seconds, 0 .. 30d */
 		int64_t key_epoch;		/* seconds, 1d */
+		int64_t stale_pii_after;	/* seconds, 14d */
 	} cache;
 	struct {
 		char *pam_service;	/* fulfil */
@@ -36,6 +38,7 @@ struct fulfil_config {
 		int64_t failure_window;	/* 15m */
 		int64_t lockout;	/* 15m */
 		int64_t idle_logout;	/* 2m */
+		char *login_notice;	/* NULL: none; text shown at User: */
 	} auth;
 	struct {
 		char *url;		/* NULL: no sync */
@@ -52,6 +55,9 @@ struct fulfil_config {
 	struct {
 		char *uri;		/* NULL: this station prints nothing */
 		char *sender;
+		enum label_language language;	/* zpl */
+		int dpi;		/* 203 (or 300) */
+		bool host_status;	/* no: ask ~HS before each label */
 	} printer;
 	struct {
 		int64_t retain;		/* 90d */
@@ -66,6 +72,19 @@ struct fulfil_config {
  * defaults apply). On success *out is the caller's to config_free().
  */
 int config_load(const char *path, struct fulfil_config **out, struct ferr *err);
+
+/*
+ * The login notice ([auth] login_notice): a short text the login screen
+ * shows above User: (a site's terms of use; the demo's people). At most
+ * CONFIG_NOTICE_MAX bytes and CONFIG_NOTICE_LINES lines; the file must
+ * be a regular file (no symlink) that group and others cannot write. On
+ * success buf (cap > CONFIG_NOTICE_MAX) holds it, NUL-terminated; the
+ * screen sanitises it when it draws. FULFIL_ECONFIG naming the key.
+ */
+#define CONFIG_NOTICE_MAX 1024
+#define CONFIG_NOTICE_LINES 6
+int config_notice_read(const struct fulfil_config *cfg, char *buf, size_t cap,
+    struct ferr *err);
 
 /* The built-in defaults, as config_load would give without a file. */
 struct fulfil_config *config_new_defaults(void);

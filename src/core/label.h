@@ -56,14 +56,32 @@ void label_data_from_order(struct label_data *d, const struct order *o,
     const char *sender);
 
 /*
- * Render d into *out (a new secret; caller frees with secret_free),
+ * Render d into *out (a new secret; caller frees with secret_free, or
+ * gives it back with secret_pool_put, which is cheaper in a hot loop),
  * exactly one label (^XA ... ^XZ for ZPL; N ... P1 for EPL2).
  * FULFIL_EINVAL naming the field when a required field (name, line1,
- * postcode, country, ref) is absent or dpi is neither 203 nor 300;
- * FULFIL_ENOMEM.
+ * postcode, country, ref) is absent (or nothing printable is left of
+ * it), dpi is neither 203 nor 300, or the ref holds characters other
+ * than LABEL_REF_CHARS or is too long for its barcode; FULFIL_ENOMEM.
  */
 int label_render(enum label_language lang, int dpi, const struct label_data *d,
     struct secret **out, struct ferr *err);
+
+/* What an order ref may hold to be printed as Code 128 (subset B). */
+#define LABEL_REF_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-./:+#"
+
+/*
+ * The measure the layout cuts text by (for tests and the preview): the
+ * width in dots of len bytes of sanitised UTF-8 (what display_fit
+ * makes) in ZPL font 0 of character width font_w dots, or for EPL in a
+ * fixed font of pitch font_w dots (one pitch per character).
+ */
+long label_text_width(enum label_language lang, int font_w, const char *s,
+    size_t len);
+
+/* EPL2 character pitch in dots of font 1-5 at dpi (multiplier 1); 0 else. */
+int label_epl_pitch(int dpi, int font);
 
 /* "zpl" / "epl" <-> enum; label_language_parse returns 0 or FULFIL_EINVAL. */
 const char *label_language_name(enum label_language lang);

@@ -472,7 +472,7 @@ lockout_is_hex_name(const char *name)
 
 int
 lockout_unlock(struct station *s, const char *actor, const char *name,
-    int64_t now, struct ferr *err)
+    int reason, int64_t now, struct ferr *err)
 {
 	unsigned char key[LOCKOUT_KEY_BYTES];
 	char shown[33];
@@ -522,8 +522,8 @@ lockout_unlock(struct station *s, const char *actor, const char *name,
 		    _("that account is not locked"));
 		goto out;
 	}
-	r = lockout_audit(s, AUDIT_ACCOUNT_UNLOCKED, actor, shown, -1, 0, now,
-	    err);
+	r = lockout_audit(s, AUDIT_ACCOUNT_UNLOCKED, actor, shown,
+	    reason > 0 ? reason : -1, 0, now, err);
 out:
 	sodium_memzero(key, sizeof key);
 	return lockout_tx_end(s, own, r, err);

@@ -66,10 +66,12 @@ int lockout_anomaly(struct station *s, const char *name, int64_t count,
 
 /*
  * Unlock name (actor: the supervisor or the OS user of fulfilctl).
- * FULFIL_ENOTFOUND when it was not locked. Audited.
+ * FULFIL_ENOTFOUND when it was not locked. Audited, with reason (a
+ * WF_TABLE_UNLOCK code, 0: none given) as the row's count. Checks no
+ * authority: the screens and fulfilctl go through supervise_unlock().
  */
 int lockout_unlock(struct station *s, const char *actor, const char *name,
-    int64_t now, struct ferr *err);
+    int reason, int64_t now, struct ferr *err);
 
 /* Names currently locked that the station knows, and how many unknown. */
 typedef int (*lockout_fn)(void *ctx, const char *name, int64_t locked_until);

@@ -404,7 +404,7 @@ refused:
 int
 policy_revoke(struct store *st, struct audit *au,
     const struct policy_actor *by, const char *user, enum role role,
-    int64_t now, struct ferr *err)
+    int reason, int64_t now, struct ferr *err)
 {
 	struct audit_event ev = { 0 };
 	sqlite3_stmt *q;
@@ -444,7 +444,7 @@ policy_revoke(struct store *st, struct audit *au,
 	ev.actor = by->name;
 	ev.subject = user;
 	ev.role = policy_role_name(role);
-	ev.count = -1;
+	ev.count = reason > 0 ? reason : -1;
 	ev.result = 0;
 	if ((r = audit_log(au, &ev, now, err)) != 0)
 		goto fail;
@@ -922,8 +922,11 @@ policy_dispose_description(enum field_dispose d)
 	case FIELD_DISPOSE_TOMBSTONE:
 		return _("kept in the order's PII-free tombstone");
 	case FIELD_DISPOSE_SHRED:
-		return _("crypto-shredded with the order's key at delivery or "
-		    "cancellation (at most 30 days later)");
+		return _("crypto-shredded: its data key and sealed data are "
+		    "deleted at delivery (after retain_after_delivery, at most "
+		    "30 days) or cancellation, at the latest 30 days after "
+		    "shipment; one key epoch later no key that opens them "
+		    "exists (retention.c)");
 	case FIELD_DISPOSE_VIEW:
 		return _("exists only in a view in locked memory, wiped when "
 		    "it closes");

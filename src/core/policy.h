@@ -73,9 +73,10 @@ struct policy_actor {
 int policy_grant(struct store *st, struct audit *au,
     const struct policy_actor *by, const char *user, enum role role, int days,
     int64_t now, struct ferr *err);
+/* reason: a WF_TABLE_REVOKE code (0: none), the audit row's count. */
 int policy_revoke(struct store *st, struct audit *au,
     const struct policy_actor *by, const char *user, enum role role,
-    int64_t now, struct ferr *err);
+    int reason, int64_t now, struct ferr *err);
 
 /*
  * Does user hold role (unexpired) right now? POLICY_ALLOW or POLICY_DENY

@@ -28,6 +28,7 @@
 #include "ferr.h"
 #include "i18n.h"
 #include "policy.h"
+#include "retention.h"
 #include "secret.h"
 #include "station.h"
 #include "orders.h"
@@ -85,6 +86,12 @@ out:
 	secret_free(pt);
 	free(hex);
 	return r;
+}
+
+int
+station_kek_opens(struct store *st, const struct kek *kek, struct ferr *err)
+{
+	return station_check_kek(st, kek, err);
 }
 
 static int
@@ -266,7 +273,7 @@ station_init(const struct fulfil_config *cfg, struct station_init_result *res,
 	struct store *st = NULL;
 	enum fulfil_cipher cipher;
 	struct stat sb;
-	char *dbpath = NULL, actor[STATION_USER_MAX];
+	char *dbpath = NULL, *spec = NULL, actor[STATION_USER_MAX];
 	bool in_tx = false, need_check;
 	int r;
 
@@ -275,6 +282,14 @@ station_init(const struct fulfil_config *cfg, struct station_init_result *res,
 		return r;
 	if ((r = station_os_user(actor, err)) != 0)
 		return r;
+	if (retention_purge_pending(cfg))
+		return ferr_set(err, FULFIL_ESTATE, _("a purge --all of %s was "
+		    "interrupted; run 'fulfilctl purge --all --certificate "
+		    "FILE' to finish it before a new init"), cfg->cache.dir);
+	/* A rotation a crash interrupted is finished or rolled back first. */
+	if ((r = retention_rekey_recover(cfg, false, &spec, err)) != 0)
+		return r;
+	free(spec);
 
 	if (!station_key_is_credential(cfg->cache.key) &&
 	    lstat(cfg->cache.key, &sb) != 0) {
@@ -340,6 +355,7 @@ station_open_as(const struct fulfil_config *cfg, const char *source,
 {
 	struct station *s;
 	struct ferr perr;
+	char *spec = NULL;
 	int r;
 
 	*out = NULL;
@@ -348,7 +364,20 @@ station_open_as(const struct fulfil_config *cfg, const char *source,
 	s->cfg = cfg;
 	if ((r = crypto_cipher_resolve(cfg->cache.cipher, &s->cipher, err)) != 0)
 		goto fail;
-	if ((r = crypto_kek_load(cfg->cache.key, &s->kek, err)) != 0)
+	if (retention_purge_pending(cfg)) {
+		r = ferr_set(err, FULFIL_ESTATE, _("a purge --all of %s was "
+		    "interrupted; nothing here opens any more: run 'fulfilctl "
+		    "purge --all --certificate FILE' to finish it"),
+		    cfg->cache.dir);
+		goto fail;
+	}
+	/* A rotation a crash interrupted is finished or rolled back first. */
+	if ((r = retention_rekey_recover(cfg, readonly, &spec, err)) != 0)
+		goto fail;
+	r = crypto_kek_load(spec != NULL ? spec : cfg->cache.key, &s->kek,
+	    err);
+	free(spec);
+	if (r != 0)
 		goto fail;
 	if ((r = store_open(cfg->cache.dir,
 	    readonly ? STORE_READONLY : 0, &s->store, err)) != 0) {
@@ -479,5 +508,182 @@ out:
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+	return r;
+}
+
+/* The id a meta key's sealed value is bound to (see station_init). */
+static const char *
+station_sealed_id(const char *key)
+{
+	if (strcmp(key, "kek_check") == 0)
+		return KEK_CHECK_ID;
+	if (strcmp(key, "signing_sk") == 0)
+		return SIGNING_KEY_ID;
+	return key;
+}
+
+struct station_meta_row {
+	char *key;
+	unsigned char *blob;
+	size_t len;
+};
+
+static void
+station_meta_rows_free(struct station_meta_row *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].blob);
+	}
+	free(v);
+}
+
+/* The meta rows whose value is a hex-encoded sealed value. */
+static int
+station_sealed_rows(struct store *st, struct station_meta_row **out,
+    size_t *n, struct ferr *err)
+{
+	struct station_meta_row *v = NULL;
+	sqlite3_stmt *q;
+	size_t cap = 0, len;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = store_stmt(st, "SELECT key, value FROM meta ORDER BY key",
+	    err)) == NULL)
+		return FULFIL_EDB;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(q, 0);
+		const char *hex = (const char *)sqlite3_column_text(q, 1);
+		size_t hlen = hex != NULL ? strlen(hex) : 0;
+		unsigned char *blob;
+
+		if (key == NULL || hlen < 8 || hlen % 2 != 0 ||
+		    strncmp(hex, "46554c53", 8) != 0)	/* "FULS" */
+			continue;
+		if ((blob = malloc(hlen / 2)) == NULL) {
+			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+			break;
+		}
+		if (station_hex_decode(hex, blob, hlen / 2, &len) != 0 ||
+		    crypto_sealed_info(blob, len, NULL, NULL) != 0) {
+			free(blob);
+			continue;
+		}
+		if (*n == cap) {
+			struct station_meta_row *g;
+
+			cap = cap ? cap * 2 : 8;
+			if ((g = realloc(v, cap * sizeof *v)) == NULL) {
+				free(blob);
+				r = ferr_set(err, FULFIL_ENOMEM,
+				    _("out of memory"));
+				break;
+			}
+			v = g;
+		}
+		v[*n].blob = blob;
+		v[*n].len = len;
+		if ((v[*n].key = strdup(key)) == NULL) {
+			free(blob);
+			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+			break;
+		}
+		(*n)++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_error(st, err, _("reading the meta table"));
+	sqlite3_reset(q);
+	if (r != 0) {
+		station_meta_rows_free(v, *n);
+		*n = 0;
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+station_reseal_secrets(struct store *st, const struct kek *old,
+    const struct kek *new, enum fulfil_cipher cipher, size_t *count,
+    struct ferr *err)
+{
+	struct station_meta_row *v = NULL;
+	struct secret *pt = NULL;
+	size_t n = 0, i;
+	int r;
+
+	*count = 0;
+	if ((r = station_sealed_rows(st, &v, &n, err)) != 0)
+		return r;
+	if ((pt = secret_new(256)) == NULL) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *id = station_sealed_id(v[i].key);
+
+		if ((r = crypto_kek_open(old, id, v[i].blob, v[i].len, pt,
+		    err)) != 0) {
+			ferr_prefix(err, _("station secret '%s'"), v[i].key);
+			goto out;
+		}
+		if ((r = station_meta_set_sealed(st, new, cipher, v[i].key, id,
+		    pt->data, pt->len, err)) != 0)
+			goto out;
+		secret_clear(pt);
+		(*count)++;
+	}
+out:
+	secret_free(pt);
+	station_meta_rows_free(v, n);
+	return r;
+}
+
+int
+station_signing_key(struct station *s, struct secret **sk, char pkhex[65],
+    struct ferr *err)
+{
+	unsigned char blob[crypto_sign_SECRETKEYBYTES + CRYPTO_SEAL_OVERHEAD];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	struct secret *k = NULL;
+	char *hex = NULL;
+	size_t len;
+	int r;
+
+	*sk = NULL;
+	pkhex[0] = '\0';
+	if ((r = store_meta_get(s->store, "signing_sk", &hex, err)) != 0)
+		return r;
+	if (hex == NULL)
+		return ferr_set(err, FULFIL_ENOTFOUND,
+		    _("the station has no signing key; run 'fulfilctl init'"));
+	if (station_hex_decode(hex, blob, sizeof blob, &len) != 0) {
+		r = ferr_set(err, FULFIL_EINVAL,
+		    _("the station's signing key is malformed"));
+		goto out;
+	}
+	if ((k = secret_new(crypto_sign_SECRETKEYBYTES)) == NULL) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	if ((r = crypto_kek_open(s->kek, SIGNING_KEY_ID, blob, len, k,
+	    err)) != 0)
+		goto out;
+	if (k->len != crypto_sign_SECRETKEYBYTES) {
+		r = ferr_set(err, FULFIL_EINVAL,
+		    _("the station's signing key has the wrong length"));
+		goto out;
+	}
+	crypto_sign_ed25519_sk_to_pk(pk, k->data);
+	sodium_bin2hex(pkhex, 65, pk, sizeof pk);
+	*sk = k;
+	k = NULL;
+out:
+	secret_free(k);
+	free(hex);
 	return r;
 }

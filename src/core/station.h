@@ -86,6 +86,31 @@ int station_secret_get(struct store *st, const struct kek *kek,
     enum fulfil_cipher cipher, const char *name, bool create,
     struct secret **out, struct ferr *err);
 
+/*
+ * Key rotation (retention.c): re-seal every value the meta table holds
+ * sealed under old (the KEK check, the signing key, station secrets) under
+ * new, inside the caller's transaction. A sealed value that does not open
+ * under old stops it (FULFIL_ECRYPTO naming the meta key): a rotation
+ * must never drop a secret. *count gets how many were re-sealed.
+ */
+int station_reseal_secrets(struct store *st, const struct kek *old,
+    const struct kek *new, enum fulfil_cipher cipher, size_t *count,
+    struct ferr *err);
+
+/*
+ * Does kek open this cache's key check? 0 yes, FULFIL_EKEY no,
+ * FULFIL_ENOTFOUND no check stored yet (not initialised).
+ */
+int station_kek_opens(struct store *st, const struct kek *kek,
+    struct ferr *err);
+
+/*
+ * The station's Ed25519 signing key (*sk, caller secret_free()s it) and
+ * its public key as 64 hex digits, for deletion certificates.
+ */
+int station_signing_key(struct station *s, struct secret **sk,
+    char pkhex[65], struct ferr *err);
+
 /* What `fulfilctl status` shows; no customer data in it. */
 struct station_status {
 	char station_id[33];

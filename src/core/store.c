@@ -190,6 +190,40 @@ static const struct {
     {4, "CREATE TABLE people ("
         " user TEXT PRIMARY KEY,"
         " language TEXT NOT NULL);"},
+    /*
+     * 5: the print log (workflow_print): which printer got how many bytes
+     * of which order's label, and why a reprint. Never label content.
+     */
+    {5, "CREATE TABLE prints ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " order_id TEXT NOT NULL,"
+        " at INTEGER NOT NULL,"
+        " user TEXT NOT NULL,"
+        " printer TEXT NOT NULL,"     /* [printer] uri: no PII */
+        " bytes INTEGER NOT NULL,"
+        " reprint INTEGER NOT NULL);"  /* 0, or a WF_TABLE_REPRINT code */
+        "CREATE INDEX prints_order ON prints(order_id);"},
+    /*
+     * 6: retention (retention.c). A wiped order keeps its PII-free row as
+     * the tombstone; the guard refuses a DEK wrapped under a KEK older
+     * than the epoch in force (a process that missed a rotation).
+     */
+    {6, "ALTER TABLE orders ADD COLUMN shipped_at INTEGER;"
+        "ALTER TABLE orders ADD COLUMN wiped_at INTEGER;"
+        "ALTER TABLE orders ADD COLUMN wipe_reason INTEGER;"
+        "ALTER TABLE orders ADD COLUMN final_state TEXT;"
+        "ALTER TABLE orders ADD COLUMN stale_alert_at INTEGER;"
+        "CREATE INDEX orders_pii ON orders(status) WHERE sealed IS NOT NULL;"
+        "CREATE TRIGGER orders_epoch_insert BEFORE INSERT ON orders"
+        " WHEN NEW.dek IS NOT NULL AND NEW.epoch < coalesce((SELECT"
+        " CAST(value AS INTEGER) FROM meta WHERE key = 'kek_epoch'), 0)"
+        " BEGIN SELECT RAISE(ABORT, 'order data key wrapped under a"
+        " retired key epoch; reopen the station'); END;"
+        "CREATE TRIGGER orders_epoch_update BEFORE UPDATE OF dek ON orders"
+        " WHEN NEW.dek IS NOT NULL AND NEW.epoch < coalesce((SELECT"
+        " CAST(value AS INTEGER) FROM meta WHERE key = 'kek_epoch'), 0)"
+        " BEGIN SELECT RAISE(ABORT, 'order data key wrapped under a"
+        " retired key epoch; reopen the station'); END;"},
 };
 
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])

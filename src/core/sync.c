@@ -36,6 +36,7 @@
 #include "ferr.h"
 #include "i18n.h"
 #include "orders.h"
+#include "retention.h"
 #include "secret.h"
 #include "station.h"
 #include "store.h"
@@ -75,7 +76,8 @@ struct sync {
 static const int alert_kinds[] = {
 	AUDIT_TAMPER_FOUND, AUDIT_ACCOUNT_LOCKED, AUDIT_SPRAY_ALERT,
 	AUDIT_CHAIN_BROKEN, AUDIT_ANOMALY_LOCK, AUDIT_SYNC_AUTH_REFUSED,
-	AUDIT_SYNC_PAGE_REFUSED,
+	AUDIT_SYNC_PAGE_REFUSED, AUDIT_RETENTION_CAP, AUDIT_STALE_PII,
+	AUDIT_REKEY_RECOVERED,
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -1057,30 +1059,99 @@ out:
 }
 
 /*
- * The retention module (another branch) wipes delivered and cancelled
- * orders; until it is merged there is nothing to call.
+ * After each stored page: the retention sweep wipes what the page made
+ * delivered or cancelled, so their customer data is gone when the sync
+ * that reported them ends.
  */
 static int
 sy_sweep(struct station *s, int64_t now, struct sync_result *res,
     struct ferr *err)
 {
-	(void)s;
-	(void)now;
-	(void)res;
-	(void)err;
+	struct retention_stats st;
+	int r;
+
+	if ((r = retention_sweep(s, now, &st, err)) != 0)
+		return r;
+	res->wiped += st.wiped_delivered + st.wiped_cancelled + st.wiped_cap;
 	return 0;
 }
 
+static int sy_post_alert(struct sync *sy, const char *body, const char *key,
+    struct sync_result *res, struct ferr *err);
+
+/*
+ * POST a deletion certificate to {url}/alerts as
+ * {"type":"wipe-certificate","key":K,"certificate":{...}}, a few times.
+ */
+static int
+sy_post_certificate(struct sync *sy, const char *cert, struct sync_result *res,
+    struct ferr *err)
+{
+	unsigned char h[16];
+	char key[64], hex[33];
+	json_error_t jerr;
+	json_t *c, *doc = NULL;
+	char *body = NULL;
+	int r = 0, i;
+
+	if ((c = json_loads(cert, 0, &jerr)) == NULL)
+		return ferr_set(err, FULFIL_EINVAL,
+		    _("the deletion certificate is not JSON"));
+	crypto_generichash(h, sizeof h, (const unsigned char *)cert,
+	    strlen(cert), NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	snprintf(key, sizeof key, "wipe-%s", hex);
+	doc = json_pack("{s:s, s:s, s:o}", "type", "wipe-certificate", "key",
+	    key, "certificate", c);
+	if (doc == NULL || (body = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	for (i = 0; i < SYNC_CERT_TRIES; i++) {
+		if ((r = sy_post_alert(sy, body, key, res, err)) == 0 ||
+		    res->auth_refused)
+			break;
+		if (i + 1 < SYNC_CERT_TRIES)
+			sleep(1);
+	}
+out:
+	free(body);
+	json_decref(doc);
+	return r;
+}
+
+/*
+ * A page with "wipe": true: erase the cache as purge --all does
+ * (audited as remote-wipe, the certificate signed), then push the
+ * certificate. The station is consumed whatever happens.
+ */
 static int
 sy_remote_wipe(struct sync *sy, struct station **sp, struct sync_result *res,
     struct ferr *err)
 {
-	(void)sy;
-	(void)sp;
-	(void)res;
-	return ferr_set(err, FULFIL_ESTATE,
-	    _("the order system ordered a remote wipe, which this build "
-	      "cannot do yet"));
+	struct retention_purge_result pr;
+	char *cert = NULL;
+	int r;
+
+	r = retention_purge_all(*sp, NULL, sy_now(sy), NULL, RETENTION_REMOTE,
+	    NULL, NULL, &cert, &pr, err);
+	*sp = NULL;
+	if (r != 0) {
+		ferr_prefix(err, _("remote wipe"));
+		goto out;
+	}
+	res->remote_wipe = true;
+	res->wiped += (size_t)pr.orders_erased;
+	if (cert != NULL && (r = sy_post_certificate(sy, cert, res, err)) != 0)
+		ferr_prefix(err, _("the cache was erased, but the deletion "
+		    "certificate (kept in the data dir as %s) was not "
+		    "delivered"), RETENTION_CERT_COPY);
+out:
+	if (cert != NULL) {
+		sodium_memzero(cert, strlen(cert));
+		free(cert);
+	}
+	return r;
 }
 
 /* ---- alerts ------------------------------------------------------------ */
@@ -1291,6 +1362,7 @@ sync_run(struct sync *sy, struct station **sp, const struct sync_options *opt,
 	struct sync_progress pg = { 0 };
 	struct station *s = *sp;
 	struct ferr e2 = { 0 };
+	bool reloaded;
 	char buf[32];
 	int r, r2;
 
@@ -1300,6 +1372,9 @@ sync_run(struct sync *sy, struct station **sp, const struct sync_options *opt,
 	sy->now = opt != NULL ? opt->now : NULL;
 	sy->clock_ctx = opt != NULL ? opt->clock_ctx : NULL;
 
+	/* Another process may have rotated the key since we opened. */
+	if ((r = retention_kek_refresh(s, &reloaded, err)) != 0)
+		goto done;
 	/*
 	 * Events first: the server should know what the station did. A
 	 * push that failed on a server error still lets the pull run; the

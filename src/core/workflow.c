@@ -40,9 +40,11 @@
 #include "fconfig.h"
 #include "ferr.h"
 #include "i18n.h"
+#include "label.h"
 #include "lockout.h"
 #include "orders.h"
 #include "policy.h"
+#include "printer.h"
 #include "secret.h"
 #include "station.h"
 #include "store.h"
@@ -53,10 +55,15 @@
 /* rate_events.kind (stored; append only). */
 enum wf_rate_kind {
 	WF_RATE_SCAN = 1,	/* a refused scan */
+	WF_RATE_REPRINT = 2,	/* a label printed again */
 };
 
 /* Bytes of a scanned code shown in a message before "...". */
 #define WF_CODE_SHOWN 32
+/* The station secret reveal texts are sealed under, and their size. */
+#define WF_REVEAL_KEY "reveal-text"
+#define WF_REVEAL_SEALED_MAX (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+	WORKFLOW_REVEAL_TEXT_MAX + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 /* Bytes of an idempotency key: 128 random bits. */
 #define WF_IDEM_BYTES 16
 
@@ -102,6 +109,30 @@ static const struct workflow_code wf_reveal_reasons[] = {
 	{ WF_REV_INCIDENT, "incident", N_("an incident investigation") },
 };
 
+static const struct workflow_code wf_revoke_reasons[] = {
+	{ WF_RVK_LEFT, "left", N_("the person left or moved on") },
+	{ WF_RVK_CHANGE, "job-change", N_("the person's job changed") },
+	{ WF_RVK_REVIEW, "review", N_("the access review found it not needed") },
+	{ WF_RVK_SECURITY, "security", N_("a security concern") },
+};
+
+static const struct workflow_code wf_unlock_reasons[] = {
+	{ WF_UNL_VERIFIED, "verified", N_("identity checked in person") },
+	{ WF_UNL_MISTYPED, "mistyped", N_("mistyped password, no attack seen") },
+	{ WF_UNL_SCANNER, "scanner", N_("a scanner or badge fault") },
+	{ WF_UNL_REVIEWED, "reviewed",
+	    N_("the unusual use was looked into and cleared") },
+};
+
+static const struct workflow_code wf_reprint_reasons[] = {
+	{ WF_RPR_JAMMED, "jammed", N_("the label jammed or tore") },
+	{ WF_RPR_SMUDGED, "unreadable",
+	    N_("the print or its barcode is unreadable") },
+	{ WF_RPR_LOST, "spoiled", N_("the label was lost or spoiled") },
+	{ WF_RPR_PRINTER, "printer-fault",
+	    N_("printer fault: nothing came out") },
+};
+
 static const struct {
 	enum workflow_table t;
 	const struct workflow_code *codes;
@@ -111,6 +142,9 @@ static const struct {
 	{ WF_TABLE_RESOLUTION, wf_resolutions, NELEM(wf_resolutions) },
 	{ WF_TABLE_OVERRIDE, wf_override_reasons, NELEM(wf_override_reasons) },
 	{ WF_TABLE_REVEAL, wf_reveal_reasons, NELEM(wf_reveal_reasons) },
+	{ WF_TABLE_REVOKE, wf_revoke_reasons, NELEM(wf_revoke_reasons) },
+	{ WF_TABLE_UNLOCK, wf_unlock_reasons, NELEM(wf_unlock_reasons) },
+	{ WF_TABLE_REPRINT, wf_reprint_reasons, NELEM(wf_reprint_reasons) },
 };
 
 /* The return code and terminal effects of each refusal. */
@@ -132,6 +166,8 @@ static const struct {
 	{ WF_R_RATE_LOCKED, FULFIL_EPERM, WF_FX_BEEP | WF_FX_LOGOUT },
 	{ WF_R_BAD_INPUT, FULFIL_EINVAL, WF_FX_BEEP },
 	{ WF_R_NOT_FOUND, FULFIL_ENOTFOUND, WF_FX_BEEP },
+	{ WF_R_NO_PRINTER, FULFIL_ESTATE, WF_FX_BEEP },
+	{ WF_R_PRINT_FAILED, FULFIL_EIO, WF_FX_BEEP },
 };
 
 /* ---- SQL ---------------------------------------------------------------- */
@@ -189,6 +225,13 @@ static const char sql_reveal_add[] =
     "INSERT INTO reveals (user, order_id, at, reason, reason_text)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_reveal_prune[] = "DELETE FROM reveals WHERE at < ?1";
+static const char sql_reveal_list[] =
+    "SELECT seq, user, order_id, at, reason, reason_text FROM reveals"
+    " WHERE at >= ?1 ORDER BY seq";
+static const char sql_print_add[] =
+    "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_print_prune[] = "DELETE FROM prints WHERE at < ?1";
 static const char sql_queue[] =
     "SELECT id, ref, ship_by, service, item_count FROM orders"
     " WHERE state = 'queued' AND status <> 'cancelled'"
@@ -1124,18 +1167,13 @@ workflow_advance(struct station *s, const char *user, const char *order_id,
 		    _("The tracking number must be 1 to 64 printable ASCII "
 		      "characters") :
 		    _("Only shipping takes a tracking number")), err);
+	if (step == WF_STEP_LABEL)
+		return wf_finish(&a, wf_refuse(&a, WF_R_WRONG_STATE,
+		    _("Print the label (F5): printing it labels the order")),
+		    err);
 	if ((r = wf_begin(&a)) == 0 && (r = wf_step_gate(&a, step)) == 0)
 		r = wf_step_write(&a, step, tracking);
 	return wf_finish(&a, wf_end(&a, r), err);
-}
-
-int
-workflow_mark_labelled(struct station *s, const char *user,
-    const char *order_id, int64_t now, struct workflow_outcome *out,
-    struct ferr *err)
-{
-	return workflow_advance(s, user, order_id, WF_STEP_LABEL, NULL, now,
-	    out, err);
 }
 
 int
@@ -1728,9 +1766,75 @@ wf_reveal_count(struct wf_act *a, int64_t *n)
 	return r;
 }
 
+/* The associated data of a sealed reveal text: its row. */
+static size_t
+wf_reveal_ad(const char *user, const char *order_id, int64_t at,
+    unsigned char *ad, size_t cap)
+{
+	int n = snprintf((char *)ad, cap, "fulfil-reveal-1|%s|%s|%lld",
+	    user != NULL ? user : "", order_id != NULL ? order_id : "",
+	    (long long)at);
+
+	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
+/* Seal text: out = nonce || ciphertext, *outlen bytes (WF_REVEAL_SEALED_MAX). */
+static int
+wf_reveal_seal(struct station *s, const char *user, const char *order_id,
+    int64_t at, const char *text, unsigned char *out, size_t *outlen,
+    struct ferr *err)
+{
+	unsigned char ad[160];
+	struct secret *key = NULL;
+	unsigned long long clen = 0;
+	size_t adlen, tlen = strlen(text);
+	int r;
+
+	if ((r = station_secret_get(s->store, s->kek, s->cipher, WF_REVEAL_KEY,
+	    true, &key, err)) != 0)
+		return r;
+	adlen = wf_reveal_ad(user, order_id, at, ad, sizeof ad);
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen,
+	    (const unsigned char *)text, tlen, ad, adlen, NULL, out,
+	    key->data);
+	*outlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+	secret_free(key);
+	return 0;
+}
+
+/* Open a sealed reveal text into pt (NUL-terminated); -1 when it fails. */
+static int
+wf_reveal_open(const struct secret *key, const char *user,
+    const char *order_id, int64_t at, const void *in, size_t inlen,
+    struct secret *pt)
+{
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	const size_t ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char ad[160];
+	unsigned long long plen = 0;
+	size_t adlen;
+
+	if (in == NULL || inlen < nb + ab ||
+	    inlen - nb - ab > WORKFLOW_REVEAL_TEXT_MAX ||
+	    secret_reserve(pt, inlen - nb - ab + 1) != 0)
+		return -1;
+	adlen = wf_reveal_ad(user, order_id, at, ad, sizeof ad);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt->data, &plen, NULL,
+	    (const unsigned char *)in + nb, inlen - nb, ad, adlen,
+	    (const unsigned char *)in, key->data) != 0)
+		return -1;
+	pt->data[plen] = '\0';
+	pt->len = (size_t)plen;
+	return 0;
+}
+
 static int
 wf_reveal_record(struct wf_act *a, int reason, const char *text)
 {
+	unsigned char sealed[WF_REVEAL_SEALED_MAX];
+	size_t slen = 0;
 	sqlite3_stmt *q;
 	int r;
 
@@ -1744,10 +1848,71 @@ wf_reveal_record(struct wf_act *a, int reason, const char *text)
 	sqlite3_bind_text(q, 2, a->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, a->now);
 	sqlite3_bind_int(q, 4, reason);
-	sqlite3_bind_text(q, 5, text, -1, SQLITE_STATIC);
+	if ((r = wf_reveal_seal(a->s, a->user, a->order_id, a->now, text,
+	    sealed, &slen, a->e)) != 0) {
+		sqlite3_reset(q);
+		return r;
+	}
+	sqlite3_bind_blob(q, 5, sealed, (int)slen, SQLITE_TRANSIENT);
 	if ((r = wf_run(a, q, _("recording a reveal"))) != 0)
 		return r;
 	return wf_audit(a, AUDIT_PII_REVEAL, ROLE_SUPERVISOR, reason, 0);
+}
+
+int
+workflow_reveals(struct station *s, int64_t since, workflow_reveal_fn fn,
+    void *ctx, size_t *bad, struct ferr *err)
+{
+	struct workflow_reveal_row row;
+	struct secret *key = NULL, *pt = NULL;
+	sqlite3_stmt *q;
+	size_t nbad = 0;
+	int rc, r;
+
+	if (bad != NULL)
+		*bad = 0;
+	r = station_secret_get(s->store, s->kek, s->cipher, WF_REVEAL_KEY,
+	    false, &key, err);
+	if (r == FULFIL_ENOTFOUND)	/* no reveal was ever recorded */
+		return 0;
+	if (r != 0)
+		return r;
+	if ((pt = secret_new(WORKFLOW_REVEAL_TEXT_MAX + 1)) == NULL) {
+		secret_free(key);
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	}
+	if ((q = store_stmt(s->store, sql_reveal_list, err)) == NULL) {
+		r = FULFIL_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, since);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof row);
+		row.seq = sqlite3_column_int64(q, 0);
+		row.user = (const char *)sqlite3_column_text(q, 1);
+		row.order_id = (const char *)sqlite3_column_text(q, 2);
+		row.at = sqlite3_column_int64(q, 3);
+		row.reason = sqlite3_column_int(q, 4);
+		if (wf_reveal_open(key, row.user, row.order_id, row.at,
+		    sqlite3_column_blob(q, 5),
+		    (size_t)sqlite3_column_bytes(q, 5), pt) == 0)
+			row.text = (const char *)pt->data;
+		else
+			nbad++;
+		r = fn(ctx, &row);
+		secret_clear(pt);
+		if (r != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = store_error(s->store, err, _("reading reveals"));
+	sqlite3_reset(q);
+out:
+	secret_free(pt);
+	secret_free(key);
+	if (bad != NULL)
+		*bad = nbad;
+	return r;
 }
 
 int
@@ -1788,6 +1953,187 @@ workflow_reveal(struct station *s, const char *user, const char *order_id,
 	    _("Order %s: customer data shown; this reveal is recorded"),
 	    order_id);
 out:
+	return wf_finish(&a, wf_end(&a, r), err);
+}
+
+/* ---- the dispatch label ------------------------------------------------ */
+
+/* Count one reprint; *locked when it went over the limit (nothing sent). */
+static int
+wf_reprint_rate(struct wf_act *a, bool *locked)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0, since = a->now - WORKFLOW_REPRINT_WINDOW;
+	int r;
+
+	*locked = false;
+	if ((r = wf_stmt(a, sql_rate_prune, &q)) != 0)
+		return r;
+	sqlite3_bind_int(q, 1, WF_RATE_REPRINT);
+	sqlite3_bind_int64(q, 2, since);
+	if ((r = wf_run(a, q, _("counting reprints"))) != 0 ||
+	    (r = wf_stmt(a, sql_rate_count, &q)) != 0)
+		return r;
+	sqlite3_bind_text(q, 1, a->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, WF_RATE_REPRINT);
+	sqlite3_bind_int64(q, 3, since);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	else
+		r = store_error(a->s->store, a->e, _("counting reprints"));
+	sqlite3_reset(q);
+	if (r != 0)
+		return r;
+	if (n >= WORKFLOW_REPRINT_LIMIT) {
+		if ((r = lockout_anomaly(a->s, a->user, n + 1, a->now,
+		    a->e)) != 0)
+			return r;
+		*locked = true;	/* lockout_anomaly committed the lock */
+	}
+	return 0;
+}
+
+/* The checks before anything is printed (no transaction is open). */
+static int
+wf_print_gate(struct wf_act *a, int reprint)
+{
+	bool locked;
+	int r;
+
+	if (a->s->cfg->printer.uri == NULL)
+		return wf_refuse(a, WF_R_NO_PRINTER,
+		    _("Printing is not configured on this station"));
+	if ((r = wf_person(a)) != 0 || (r = wf_load(a)) != 0 ||
+	    (r = wf_gate_live(a)) != 0 ||
+	    (r = wf_need_role(a, ROLE_DISPATCHER)) != 0 ||
+	    (r = wf_gate_exception(a)) != 0)
+		return r;
+	if (a->state == WF_STATE_LABELLED && reprint == 0)
+		return wf_refuse(a, WF_R_BAD_INPUT, _("Order %s is labelled "
+		    "already: a reprint needs a reason"), a->order_id);
+	if (a->state == WF_STATE_PACKED && reprint != 0)
+		return wf_refuse(a, WF_R_BAD_INPUT, _("Order %s has no label "
+		    "yet: print it first"), a->order_id);
+	if (a->state != WF_STATE_PACKED && a->state != WF_STATE_LABELLED)
+		return wf_refuse(a, WF_R_WRONG_STATE, _("Order %s is %s: only "
+		    "a packed order gets a label"), a->order_id,
+		    wf_state_word(a->state));
+	if (reprint == 0)
+		return 0;
+	if (wf_code_find(WF_TABLE_REPRINT, reprint) == NULL)
+		return wf_refuse(a, WF_R_BAD_INPUT,
+		    _("Choose a reason for the reprint"));
+	if ((r = wf_reprint_rate(a, &locked)) != 0)
+		return r;
+	if (locked)
+		return wf_refuse(a, WF_R_RATE_LOCKED, _("Too many reprints "
+		    "within an hour: your account is locked"));
+	return 0;
+}
+
+/* Render the label in locked memory. Caller frees *out (secret_free). */
+static int
+wf_label_render(struct wf_act *a, struct secret **out)
+{
+	const struct fulfil_config *cfg = a->s->cfg;
+	struct label_data d;
+	struct order *o = NULL;
+	int r;
+
+	if ((r = orders_find(a->s->store, a->s->kek, a->order_id, &o,
+	    a->e)) != 0)
+		return r;
+	label_data_from_order(&d, o, cfg->printer.sender);
+	r = label_render(cfg->printer.language, cfg->printer.dpi, &d, out,
+	    a->e);
+	secret_wipe(&d, sizeof d);
+	order_free(o);
+	return r;
+}
+
+/* What a successful print writes (inside the transaction). */
+static int
+wf_print_record(struct wf_act *a, int reprint, size_t bytes)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if ((r = wf_stmt(a, sql_print_prune, &q)) != 0)
+		return r;
+	sqlite3_bind_int64(q, 1, a->now - a->s->cfg->audit.retain);
+	if ((r = wf_run(a, q, _("pruning the print log"))) != 0 ||
+	    (r = wf_stmt(a, sql_print_add, &q)) != 0)
+		return r;
+	sqlite3_bind_text(q, 1, a->order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, a->now);
+	sqlite3_bind_text(q, 3, a->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, a->s->cfg->printer.uri, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, (int64_t)bytes);
+	sqlite3_bind_int(q, 6, reprint);
+	if ((r = wf_run(a, q, _("recording a print"))) != 0 ||
+	    (r = wf_audit(a, reprint != 0 ? AUDIT_LABEL_REPRINTED :
+	    AUDIT_LABEL_PRINTED, ROLE_DISPATCHER, (int64_t)bytes, 0)) != 0)
+		return r;
+	if (reprint != 0) {
+		if ((r = wf_stmt(a, sql_rate_add, &q)) != 0)
+			return r;
+		sqlite3_bind_text(q, 1, a->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, WF_RATE_REPRINT);
+		sqlite3_bind_int64(q, 3, a->now);
+		return wf_run(a, q, _("counting reprints"));
+	}
+	return wf_step_write(a, WF_STEP_LABEL, NULL);
+}
+
+int
+workflow_print(struct station *s, const char *user, const char *order_id,
+    int reprint, int64_t now, struct workflow_outcome *out,
+    struct ferr *err)
+{
+	const struct fulfil_config *cfg = s->cfg;
+	struct printer_opts po = { 0, 0, cfg->printer.host_status };
+	struct secret *label = NULL;
+	struct wf_act a;
+	struct ferr e, pe = { 0 };
+	unsigned status = 0;
+	size_t sent = 0;
+	int r;
+
+	wf_act_init(&a, s, user, order_id, now, out, &e);
+	/* Checked, rendered and sent outside a transaction: a slow printer
+	 * must not hold the cache's write lock. */
+	if ((r = wf_print_gate(&a, reprint)) != 0)
+		return wf_finish(&a, r, err);
+	if ((r = wf_label_render(&a, &label)) != 0)
+		return wf_finish(&a, r, err);
+	r = printer_send(cfg->printer.uri, &po, label->data, label->len, &sent,
+	    &status, &pe);
+	out->count = (long)sent;
+	secret_free(label);
+	if ((r = wf_begin(&a)) != 0)
+		return wf_finish(&a, r, err);
+	if (pe.code != 0) {
+		(void)wf_audit(&a, AUDIT_PRINT_FAILED, ROLE_DISPATCHER,
+		    (int64_t)sent, pe.code);
+		a.keep = true;
+		r = wf_refuse(&a, WF_R_PRINT_FAILED, _("Not printed: %s"),
+		    pe.msg);
+		return wf_finish(&a, wf_end(&a, r), err);
+	}
+	/* Again inside: the order may have moved while it printed. */
+	if ((r = wf_load(&a)) == 0 && (r = wf_gate_live(&a)) == 0 &&
+	    reprint == 0 && a.state != WF_STATE_PACKED)
+		r = wf_refuse(&a, WF_R_WRONG_STATE, _("Order %s changed while "
+		    "its label printed"), order_id);
+	if (r == 0 && (r = wf_print_record(&a, reprint, sent)) == 0) {
+		if (reprint != 0)
+			wf_done(&a, WF_R_DONE, _("Order %s: label printed "
+			    "again"), order_id);
+		else
+			wf_done(&a, WF_R_DONE, _("Order %s: label printed; "
+			    "labelled"), order_id);
+	}
+	out->count = (long)sent;
 	return wf_finish(&a, wf_end(&a, r), err);
 }
 

@@ -103,6 +103,8 @@ enum workflow_result {
 	WF_R_BAD_INPUT = 31,	/* tracking, code, reason or text (EINVAL) */
 	WF_R_NOT_FOUND = 32,	/* no such order or exception (ENOTFOUND) */
 	WF_R_ERROR = 33,	/* database, memory or key failure: err says */
+	WF_R_NO_PRINTER = 34,	/* this station prints nothing (ESTATE) */
+	WF_R_PRINT_FAILED = 35,	/* the printer refused, or is not ready (EIO) */
 };
 
 /* How the terminal reacts (out->fx). */
@@ -191,7 +193,9 @@ int workflow_scan(struct station *s, const char *user,
  * WF_R_ROLE, WF_R_LOCKED, WF_R_CANCELLED, WF_R_WIPED, WF_R_EXCEPTION,
  * WF_R_WRONG_STATE (the order is not in the state before step),
  * WF_R_NOT_VERIFIED (pick/pack: out->remaining items still to scan),
- * WF_R_BAD_INPUT, WF_R_NOT_FOUND. A refusal for want of the role is
+ * WF_R_BAD_INPUT, WF_R_NOT_FOUND. WF_STEP_LABEL is taken only by
+ * printing (workflow_print): advance refuses it (WF_R_WRONG_STATE, "print
+ * the label"). A refusal for want of the role is
  * audited (AUDIT_ACTION_REFUSED). Shipping also drops the order's scan
  * counts and overrides (no longer needed).
  */
@@ -199,9 +203,40 @@ int workflow_advance(struct station *s, const char *user,
     const char *order_id, enum workflow_step step, const char *tracking,
     int64_t now, struct workflow_outcome *out, struct ferr *err);
 
-/* The label issue: after the dispatch label printed. = advance(LABEL). */
-int workflow_mark_labelled(struct station *s, const char *user,
-    const char *order_id, int64_t now, struct workflow_outcome *out,
+/* ---- the dispatch label (F5) ------------------------------------------ */
+
+#define WORKFLOW_REPRINT_LIMIT 5	/* reprints per person within ... */
+#define WORKFLOW_REPRINT_WINDOW 3600	/* ... seconds; one more locks */
+
+/*
+ * Print order_id's dispatch label on the station's printer ([printer]
+ * uri, language, dpi, host_status) and, for a first print, take the
+ * label step: packed -> labelled. Only a dispatcher prints (R10, R11),
+ * and only a packed order (scan verification of the pack step complete
+ * or lifted by a supervisor) or, as a reprint, a labelled one.
+ *
+ * reprint is 0 for the first print and a WF_TABLE_REPRINT code for a
+ * reprint (required then). Reprints change no state and are limited:
+ * the WORKFLOW_REPRINT_LIMIT+1-th within WORKFLOW_REPRINT_WINDOW locks
+ * the person (lockout_anomaly; WF_R_RATE_LOCKED, WF_FX_LOGOUT) and
+ * prints nothing.
+ *
+ * The order is decrypted into locked memory, the label rendered into a
+ * locked buffer (label.h) and sent in one attempt (printer.h), then
+ * wiped. Success writes, in one transaction, the prints row (order id,
+ * printer URI, byte count, reprint code), its audit row
+ * (AUDIT_LABEL_PRINTED / AUDIT_LABEL_REPRINTED, count = bytes) and, for
+ * a first print, the label step (state, outbox event, step audit).
+ * A failed send writes only AUDIT_PRINT_FAILED (count = bytes sent) and
+ * is WF_R_PRINT_FAILED with the printer's message: the order stays as it
+ * was and nothing is retried. Also refused: WF_R_NO_PRINTER, WF_R_ROLE,
+ * WF_R_LOCKED, WF_R_CANCELLED, WF_R_WIPED, WF_R_EXCEPTION,
+ * WF_R_WRONG_STATE, WF_R_BAD_INPUT (a reprint code on a first print or
+ * none on a reprint), WF_R_NOT_FOUND. out->count is the bytes sent.
+ * Nothing here or in the messages carries a byte of the label.
+ */
+int workflow_print(struct station *s, const char *user, const char *order_id,
+    int reprint, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
 
 /*
@@ -251,6 +286,9 @@ enum workflow_table {
 	WF_TABLE_RESOLUTION = 2,	/* how a supervisor closes one */
 	WF_TABLE_OVERRIDE = 3,	/* why verification is lifted */
 	WF_TABLE_REVEAL = 4,	/* why PII is revealed */
+	WF_TABLE_REVOKE = 5,	/* why a role is revoked (supervise.h) */
+	WF_TABLE_UNLOCK = 6,	/* why an account is unlocked (supervise.h) */
+	WF_TABLE_REPRINT = 7,	/* why a label is printed again */
 };
 
 enum workflow_exception_kind {
@@ -277,6 +315,27 @@ enum workflow_reveal_reason {
 	WF_REV_ADDRESS = 2,	/* the address looks wrong or incomplete */
 	WF_REV_CUSTOMER = 3,	/* customer service request */
 	WF_REV_INCIDENT = 4,	/* incident investigation */
+};
+
+enum workflow_revoke_reason {
+	WF_RVK_LEFT = 1,	/* the person left or moved on */
+	WF_RVK_CHANGE = 2,	/* the person's job changed */
+	WF_RVK_REVIEW = 3,	/* the access review found it not needed */
+	WF_RVK_SECURITY = 4,	/* a security concern */
+};
+
+enum workflow_unlock_reason {
+	WF_UNL_VERIFIED = 1,	/* identity checked in person */
+	WF_UNL_MISTYPED = 2,	/* the person mistyped; no attack seen */
+	WF_UNL_SCANNER = 3,	/* a scanner or badge fault caused it */
+	WF_UNL_REVIEWED = 4,	/* the anomaly was looked into and cleared */
+};
+
+enum workflow_reprint_reason {
+	WF_RPR_JAMMED = 1,	/* the label jammed or tore */
+	WF_RPR_SMUDGED = 2,	/* print unreadable or barcode does not scan */
+	WF_RPR_LOST = 3,	/* the label was lost or spoiled */
+	WF_RPR_PRINTER = 4,	/* printer fault: nothing came out */
 };
 
 struct workflow_code {
@@ -365,8 +424,10 @@ int workflow_override(struct station *s, const char *user,
  * cancelled or wiped order, bad input. The reveal is audited
  * (AUDIT_PII_REVEAL: actor, order, count = reason code); the free text
  * never enters the audit log: it is kept with the reveal in the
- * reveals table of the cache (evidence for R5), pruned with the audit
- * log ([audit] retain). More than WORKFLOW_REVEAL_LIMIT reveals by one
+ * reveals table of the cache (evidence for R5), sealed (a person can
+ * type a name into it) with XChaCha20-Poly1305 under the station secret
+ * "reveal-text" (itself sealed under the KEK), its row (user, order, at)
+ * as associated data, and pruned with the audit log ([audit] retain). More than WORKFLOW_REVEAL_LIMIT reveals by one
  * person within WORKFLOW_REVEAL_WINDOW: the one over the limit is
  * refused and locks the person (lockout_anomaly, WF_R_RATE_LOCKED,
  * WF_FX_LOGOUT).
@@ -374,6 +435,27 @@ int workflow_override(struct station *s, const char *user,
 int workflow_reveal(struct station *s, const char *user, const char *order_id,
     int reason, const char *text, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
+
+/* A recorded reveal, for workflow_reveals(); valid during the callback. */
+struct workflow_reveal_row {
+	int64_t seq, at;
+	const char *user, *order_id;
+	int reason;		/* WF_TABLE_REVEAL code */
+	const char *text;	/* opened; NULL when it fails authentication */
+};
+typedef int (*workflow_reveal_fn)(void *ctx,
+    const struct workflow_reveal_row *row);
+
+/*
+ * The reveals with at >= since, oldest first, each reason text opened
+ * into locked memory for the callback and wiped after it (fulfilctl
+ * reveals: the evidence an investigation asks for). A row whose sealed
+ * text does not authenticate (moved between rows, altered) is passed
+ * with text NULL and counted in *bad (may be NULL). fn returning
+ * non-zero stops.
+ */
+int workflow_reveals(struct station *s, int64_t since, workflow_reveal_fn fn,
+    void *ctx, size_t *bad, struct ferr *err);
 
 /* ---- picker queue ------------------------------------------------------ */
 

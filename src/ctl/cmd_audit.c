@@ -1,5 +1,7 @@
 /*
- * cmd_audit: fulfilctl audit [--verify] [--since WHEN] [--json].
+ * cmd_audit: fulfilctl audit [--verify] [--since WHEN] [--json], and
+ * fulfilctl reveals [--since WHEN] [--json] (the PII reveals, with their
+ * reason texts opened: evidence for an investigation, R5 and R16).
  *
  * Lists the security log as a table or JSON, and checks its MAC chain.
  * Opens the station read-only; opens it for writing only to record a
@@ -24,6 +26,7 @@
 #include "ferr.h"
 #include "i18n.h"
 #include "station.h"
+#include "workflow.h"
 
 #define CTL_AUDIT_SHOW_MAX 64	/* bytes of a stored text shown */
 #define CTL_AUDIT_SHOW_BUF (4 * CTL_AUDIT_SHOW_MAX + 4)
@@ -115,14 +118,16 @@ ctl_parse_when(const char *s, int64_t now, int64_t *out)
 }
 
 static int
-ctl_audit_args(int argc, char **argv, int64_t now, struct ctl_audit_opts *o)
+ctl_audit_args(const char *cmd, int argc, char **argv, int64_t now,
+    struct ctl_audit_opts *o)
 {
 	const char *when = NULL;
 	int i;
 
 	memset(o, 0, sizeof *o);
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--verify") == 0)
+		if (strcmp(cmd, "audit") == 0 &&
+		    strcmp(argv[i], "--verify") == 0)
 			o->verify = true;
 		else if (strcmp(argv[i], "--json") == 0)
 			o->json = true;
@@ -131,18 +136,18 @@ ctl_audit_args(int argc, char **argv, int64_t now, struct ctl_audit_opts *o)
 		else if (strncmp(argv[i], "--since=", 8) == 0)
 			when = argv[i] + 8;
 		else if (strcmp(argv[i], "--since") == 0)
-			return ctl_usage_error("audit",
+			return ctl_usage_error(cmd,
 			    _("--since needs a value"));
 		else
-			return ctl_usage_error("audit",
+			return ctl_usage_error(cmd,
 			    _("unexpected argument '%s'"), argv[i]);
 	}
 	if (when != NULL) {
 		if (o->verify)
-			return ctl_usage_error("audit", _("--since does not "
+			return ctl_usage_error(cmd, _("--since does not "
 			    "apply to --verify, which checks the whole log"));
 		if (!ctl_parse_when(when, now, &o->since))
-			return ctl_usage_error("audit", _("--since: give an "
+			return ctl_usage_error(cmd, _("--since: give an "
 			    "RFC 3339 time (2026-11-22T08:00:00Z), a date "
 			    "(2026-11-22) or a duration ago (24h, 7d)"));
 		o->has_since = true;
@@ -367,7 +372,8 @@ cmd_audit(struct ctl *c, int argc, char **argv)
 	struct ferr err = { 0 };
 	int rc;
 
-	if ((rc = ctl_audit_args(argc, argv, (int64_t)time(NULL), &o)) != 0)
+	if ((rc = ctl_audit_args("audit", argc, argv, (int64_t)time(NULL),
+	    &o)) != 0)
 		return rc;
 	if (station_open(c->cfg, true, &s, &err) != 0)
 		return ctl_fail(&err);
@@ -377,4 +383,88 @@ cmd_audit(struct ctl *c, int argc, char **argv)
 		rc = ctl_audit_show(s, &o);
 	station_close(s);
 	return rc;
+}
+
+/* ---- reveals ------------------------------------------------------------ */
+
+struct ctl_reveals {
+	bool json;
+	json_t *rows;
+	int r;
+};
+
+static int
+ctl_reveal_row(void *ctx, const struct workflow_reveal_row *row)
+{
+	struct ctl_reveals *l = ctx;
+	char when[32], user[CTL_AUDIT_SHOW_MAX * 4 + 4],
+	    order[CTL_AUDIT_SHOW_MAX * 4 + 4], text[CTL_AUDIT_SHOW_MAX * 4 + 4];
+	const char *reason = workflow_code_name(WF_TABLE_REVEAL, row->reason);
+	json_t *o;
+
+	ctl_audit_time(row->at, when, sizeof when);
+	ctl_audit_clean(row->user, user);
+	ctl_audit_clean(row->order_id, order);
+	if (row->text != NULL)
+		ctl_audit_clean(row->text, text);
+	if (l->json) {
+		o = json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?}", "seq",
+		    (json_int_t)row->seq, "time", when, "user", user, "order",
+		    order, "reason", reason, "text",
+		    row->text != NULL ? text : NULL);
+		if (o == NULL || json_array_append_new(l->rows, o) != 0) {
+			l->r = CTL_EXIT_FAILED;
+			return 1;
+		}
+		return 0;
+	}
+	printf("%-6lld %s %-16s %-16s %-10s %s\n", (long long)row->seq, when,
+	    user, order, reason != NULL ? reason : "?",
+	    row->text != NULL ? text : _("(does not authenticate)"));
+	return 0;
+}
+
+int
+cmd_reveals(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_reveals l = { 0 };
+	struct ctl_audit_opts o;
+	struct station *s = NULL;
+	struct ferr err = { 0 };
+	size_t bad = 0;
+	char *text;
+	int rc;
+
+	if ((rc = ctl_audit_args("reveals", argc, argv, (int64_t)time(NULL),
+	    &o)) != 0)
+		return rc;
+	if (station_open(c->cfg, true, &s, &err) != 0)
+		return ctl_fail(&err);
+	l.json = o.json;
+	if (l.json && (l.rows = json_array()) == NULL) {
+		station_close(s);
+		ferr_set(&err, FULFIL_ENOMEM, "%s", _("out of memory"));
+		return ctl_fail(&err);
+	}
+	if (workflow_reveals(s, o.has_since ? o.since : 0, ctl_reveal_row, &l,
+	    &bad, &err) != 0) {
+		json_decref(l.rows);
+		station_close(s);
+		return ctl_fail(&err);
+	}
+	station_close(s);
+	if (l.json) {
+		text = json_dumps(l.rows, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(l.rows);
+		if (text == NULL)
+			return CTL_EXIT_FAILED;
+		printf("%s\n", text);
+		free(text);
+	}
+	if (bad > 0) {
+		fprintf(stderr, _("fulfilctl reveals: %zu reason texts do not "
+		    "authenticate (altered or moved)\n"), bad);
+		return CTL_EXIT_FAILED;
+	}
+	return l.r != 0 ? l.r : CTL_EXIT_OK;
 }

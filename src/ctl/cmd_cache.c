@@ -189,6 +189,12 @@ cmd_import(struct ctl *c, int argc, char **argv)
 		(void)ctl_fail(&err);
 		rc = CTL_EXIT_FAILED;
 	}
+	/* An order that arrived delivered or cancelled goes at once. */
+	if (ctl_upkeep(s, actor, &err) != 0) {
+		ferr_prefix(&err, "import");
+		(void)ctl_fail(&err);
+		rc = CTL_EXIT_FAILED;
+	}
 out:
 	station_close(s);
 	secret_free(buf);

@@ -54,6 +54,9 @@ print_result(const struct sync_result *res)
 	    res->received, res->pages, res->imported, res->updated,
 	    res->unchanged, res->events_pushed, res->alerts_pushed,
 	    (long long)res->outbox);
+	if (res->wiped > 0 && !res->remote_wipe)
+		printf(_("customer data wiped from %zu orders (delivered or "
+		    "cancelled)\n"), res->wiped);
 	fflush(stdout);
 }
 
@@ -78,6 +81,7 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 	struct station *s = NULL;
 	struct sync *sy = NULL;
 	struct ferr err = { 0 };
+	char actor[STATION_USER_MAX];
 	bool once = false;
 	int i, r, code = CTL_EXIT_OK;
 	int64_t wait;
@@ -91,7 +95,8 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 			return ctl_usage_error("sync",
 			    _("unexpected argument '%s'"), argv[i]);
 	}
-	if ((r = sync_new(c->cfg, &sy, &err)) != 0)
+	if (station_os_user(actor, &err) != 0 ||
+	    (r = sync_new(c->cfg, &sy, &err)) != 0)
 		return ctl_fail(&err);
 	if (station_open_as(c->cfg, STATION_SOURCE_SYNC, false, &s,
 	    &err) != 0) {
@@ -122,6 +127,12 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 			code = CTL_EXIT_FAILED;
 		} else {
 			code = CTL_EXIT_OK;
+		}
+		/* The sweep ran after each page; this adds the key epoch. */
+		ferr_clear(&err);
+		if (s != NULL && ctl_upkeep(s, actor, &err) != 0) {
+			fprintf(stderr, "fulfilctl: sync: %s\n", err.msg);
+			code = CTL_EXIT_FAILED;
 		}
 		if (once || sync_stop || res.auth_refused || s == NULL)
 			break;

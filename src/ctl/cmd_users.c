@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #include "lockout.h"
 #include "policy.h"
 #include "station.h"
+#include "supervise.h"
+#include "workflow.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -140,20 +143,56 @@ ctl_parse_days(const char *cmd, const char *arg, int *days)
 	return 0;
 }
 
+/* Options of grant (--days), revoke and unlock (--reason). */
+struct ctl_user_opts {
+	int *days;		/* NULL: no --days */
+	enum workflow_table reasons;	/* 0: no --reason */
+	int *reason;		/* the code; 0 when not given */
+};
+
+/* --reason NAME: a name of the reason table, into its code. */
+static int
+ctl_parse_reason(const char *cmd, const struct ctl_user_opts *o,
+    const char *name)
+{
+	struct workflow_code wc;
+	size_t i;
+
+	for (i = 0; workflow_code_info(o->reasons, i, &wc); i++) {
+		if (strcmp(wc.name, name) == 0) {
+			*o->reason = wc.code;
+			return 0;
+		}
+	}
+	return ctl_usage_error(cmd, _("unknown reason '%s' (see 'fulfilctl "
+	    "%s --help')"), ctl_shown(name), cmd);
+}
+
 /*
- * Positional arguments into pos[npos] (exactly), and --days N when
- * days is not NULL. Anything else is a usage error naming it.
+ * Positional arguments into pos[npos] (exactly), --days N and --reason
+ * NAME where o allows them. Anything else is a usage error naming it.
  */
 static int
 ctl_parse_args(const char *cmd, int argc, char **argv, const char **pos,
-    int npos, int *days)
+    int npos, const struct ctl_user_opts *o)
 {
+	int *days = o != NULL ? o->days : NULL;
+	bool reasons = o != NULL && o->reasons != 0;
 	int i, n = 0, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (days != NULL && strcmp(a, "--days") == 0) {
+		if (reasons && strcmp(a, "--reason") == 0) {
+			if (i + 1 >= argc)
+				return ctl_usage_error(cmd, _("--reason needs "
+				    "a reason name"));
+			if ((rc = ctl_parse_reason(cmd, o, argv[++i])) != 0)
+				return rc;
+		} else if (reasons && strncmp(a, "--reason=", 9) == 0) {
+			if ((rc = ctl_parse_reason(cmd, o, a + 9)) != 0)
+				return rc;
+		} else if (days != NULL && strcmp(a, "--days") == 0) {
 			if (i + 1 >= argc)
 				return ctl_usage_error(cmd, _("--days needs a "
 				    "number of days"));
@@ -448,10 +487,11 @@ cmd_grant(struct ctl *c, int argc, char **argv)
 	const char *pos[2];
 	char me[STATION_USER_MAX], until[32];
 	int days = POLICY_DEFAULT_DAYS, rc;
+	struct ctl_user_opts o = { &days, 0, NULL };
 	int64_t now;
 	enum role role;
 
-	if ((rc = ctl_parse_args("grant", argc, argv, pos, 2, &days)) != 0)
+	if ((rc = ctl_parse_args("grant", argc, argv, pos, 2, &o)) != 0)
 		return rc;
 	if ((rc = ctl_parse_role("grant", pos[1], &role)) != 0)
 		return rc;
@@ -463,8 +503,7 @@ cmd_grant(struct ctl *c, int argc, char **argv)
 	by.admin = true;
 	now = (int64_t)time(NULL);
 	/* The core checks (and audits) the name and the days too. */
-	if (policy_grant(s->store, s->audit, &by, pos[0], role, days, now,
-	    &err) != 0) {
+	if (supervise_grant(s, &by, pos[0], role, days, now, &err) != 0) {
 		rc = ctl_users_fail("grant", &err);
 		goto out;
 	}
@@ -486,9 +525,10 @@ cmd_revoke(struct ctl *c, int argc, char **argv)
 	const char *pos[2];
 	char me[STATION_USER_MAX];
 	enum role role;
-	int rc;
+	int rc, reason = 0;
+	struct ctl_user_opts o = { NULL, WF_TABLE_REVOKE, &reason };
 
-	if ((rc = ctl_parse_args("revoke", argc, argv, pos, 2, NULL)) != 0)
+	if ((rc = ctl_parse_args("revoke", argc, argv, pos, 2, &o)) != 0)
 		return rc;
 	if ((rc = ctl_parse_role("revoke", pos[1], &role)) != 0)
 		return rc;
@@ -498,7 +538,7 @@ cmd_revoke(struct ctl *c, int argc, char **argv)
 		return rc;
 	by.name = me;
 	by.admin = true;
-	if (policy_revoke(s->store, s->audit, &by, pos[0], role,
+	if (supervise_revoke(s, &by, pos[0], role, reason,
 	    (int64_t)time(NULL), &err) != 0) {
 		rc = ctl_users_fail("revoke", &err);
 		goto out;
@@ -519,9 +559,11 @@ cmd_unlock(struct ctl *c, int argc, char **argv)
 	struct ferr err = { 0 };
 	const char *pos[1];
 	char me[STATION_USER_MAX];
-	int rc;
+	struct policy_actor by = { 0 };
+	int rc, reason = 0;
+	struct ctl_user_opts o = { NULL, WF_TABLE_UNLOCK, &reason };
 
-	if ((rc = ctl_parse_args("unlock", argc, argv, pos, 1, NULL)) != 0)
+	if ((rc = ctl_parse_args("unlock", argc, argv, pos, 1, &o)) != 0)
 		return rc;
 	if ((rc = ctl_parse_user("unlock", pos[0], true)) != 0)
 		return rc;
@@ -529,7 +571,10 @@ cmd_unlock(struct ctl *c, int argc, char **argv)
 		return ctl_fail(&err);
 	if ((rc = ctl_users_open(c, "unlock", false, &s)) != 0)
 		return rc;
-	if (lockout_unlock(s, me, pos[0], (int64_t)time(NULL), &err) != 0) {
+	by.name = me;
+	by.admin = true;
+	if (supervise_unlock(s, &by, pos[0], reason, (int64_t)time(NULL),
+	    &err) != 0) {
 		if (err.code == FULFIL_ENOTFOUND)
 			ferr_set(&err, FULFIL_ENOTFOUND, _("'%s' is not "
 			    "locked"), pos[0]);

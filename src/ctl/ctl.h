@@ -54,8 +54,21 @@ int cmd_grant(struct ctl *c, int argc, char **argv);
 int cmd_revoke(struct ctl *c, int argc, char **argv);
 int cmd_unlock(struct ctl *c, int argc, char **argv);
 int cmd_audit(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
+int cmd_reveals(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
 int cmd_fields(struct ctl *c, int argc, char **argv);	/* cmd_fields.c */
 int cmd_language(struct ctl *c, int argc, char **argv);	/* cmd_people.c */
 int cmd_sync(struct ctl *c, int argc, char **argv);	/* cmd_sync.c */
+int cmd_purge(struct ctl *c, int argc, char **argv);	/* cmd_retention.c */
+int cmd_rekey(struct ctl *c, int argc, char **argv);
+int cmd_verify_certificate(struct ctl *c, int argc, char **argv);
+int cmd_report(struct ctl *c, int argc, char **argv);
+
+struct station;
+/*
+ * The upkeep of every fulfilctl command that changes orders, on its
+ * writable station: the retention sweep (prints what it wiped) and the
+ * key rotation when the epoch is due (cmd_retention.c).
+ */
+int ctl_upkeep(struct station *s, const char *actor, struct ferr *err);
 
 #endif

@@ -30,16 +30,30 @@ const struct ctl_command ctl_commands[] = {
 	{ "grant", "USER ROLE [--days N]", N_("grant a role (picker, packer, "
 	    "dispatcher, supervisor, auditor) for N days (default 90)"),
 	    cmd_grant },
-	{ "revoke", "USER ROLE", N_("revoke a role at once, also in a running "
+	{ "revoke", "USER ROLE [--reason left|job-change|review|security]",
+	    N_("revoke a role at once, also in a running "
 	    "session"), cmd_revoke },
-	{ "unlock", "USER", N_("unlock a person locked after failed logins"),
+	{ "unlock", "USER [--reason verified|mistyped|scanner|reviewed]",
+	    N_("unlock a person locked after failed logins"),
 	    cmd_unlock },
 	{ "audit", "[--verify] [--since WHEN] [--json]", N_("show the security "
 	    "log; --verify checks its hash chain"), cmd_audit },
+	{ "reveals", "[--since WHEN] [--json]", N_("the PII reveals with "
+	    "their reasons and texts, for an investigation"), cmd_reveals },
 	{ "fields", "[--json]", N_("the inventory of order fields: PII or not, "
 	    "who sees them how, where stored, how disposed"), cmd_fields },
 	{ "language", "USER [en|pl|es|default]", N_("show or set the language "
 	    "a person's screens use after login"), cmd_language },
+	{ "purge", "--order ID | --delivered | --all --certificate FILE",
+	    N_("erase customer data now; --all destroys every key and the "
+	    "cache and writes a signed deletion certificate"), cmd_purge },
+	{ "rekey", "", N_("replace the key-encryption key now (a new key "
+	    "epoch) and destroy the old one"), cmd_rekey },
+	{ "verify-certificate", "FILE [--pubkey HEX]", N_("check a deletion "
+	    "certificate's signature against the station's public key"),
+	    cmd_verify_certificate },
+	{ "report", "[--json]", N_("compliance evidence, one entry per rule "
+	    "R1-R16; exit 1 if a rule is violated now"), cmd_report },
 	{ "sync", "[--once]", N_("pull orders from the order system, push the "
 	    "outbox and alerts; without --once every [sync] interval"),
 	    cmd_sync },

@@ -149,8 +149,12 @@ login_conv(void *ctx, enum auth_msg_style style, const char *msg,
 		return -1;
 	if ((answer = secret_new(AUTH_REPLY_MAX + 1)) == NULL)
 		return -1;
+	/* Nobody stands at a Password: prompt for ever: idle ends it. */
 	r = l->ui->read_line(l->ui->ctx, shown, style == AUTH_PROMPT_ECHO_OFF,
-	    -1, answer, AUTH_REPLY_MAX);
+	    l->idle_logout > 0 ? l->idle_logout * 1000 : -1, answer,
+	    AUTH_REPLY_MAX);
+	if (r == LOGIN_READ_TIMEOUT)
+		l->ui->clear(l->ui->ctx);	/* the name typed goes too */
 	if (r != LOGIN_READ_LINE) {
 		/* Too long, end of input, a signal: cancel the login. */
 		secret_free(answer);

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fconfig.h"
@@ -46,6 +47,7 @@
 #include "monitor.h"
 #include "people.h"
 #include "proc.h"
+#include "retention.h"
 #include "screens.h"
 #include "station.h"
 #include "sync.h"
@@ -203,11 +205,18 @@ run(const struct opts *o)
 	struct login l;
 	struct ferr err = { 0 };
 	char ttyname_buf[LOGIN_TTY_NAME_MAX + 1];
+	static char notice[CONFIG_NOTICE_MAX + 2];
 	int r, status;
 
 	if (config_load(o->config, &cfg, &err) != 0) {
 		fprintf(stderr, "fulfil: %s\n", err.msg);
 		return EXIT_USAGE;
+	}
+	/* Read now, as the user that started us (a root-owned file). */
+	if (config_notice_read(cfg, notice, sizeof notice, &err) != 0) {
+		fprintf(stderr, "fulfil: %s\n", err.msg);
+		status = EXIT_USAGE;
+		goto out;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "fulfil: %s\n", _("fulfil needs a terminal"));
@@ -220,7 +229,9 @@ run(const struct opts *o)
 		ttyname_buf[0] = '\0';
 	if (separate(cfg, &mon, &err) != 0 ||
 	    station_open_as(cfg, STATION_SOURCE_TERMINAL, false, &st,
-	    &err) != 0 || ui_open(cfg, st, &ui, &err) != 0) {
+	    &err) != 0 ||
+	    retention_sweep(st, (int64_t)time(NULL), NULL, &err) != 0 ||
+	    ui_open(cfg, st, &ui, &err) != 0) {
 		status = fail(&err);
 		goto out;
 	}
@@ -235,7 +246,7 @@ run(const struct opts *o)
 	l.backend = monitor_backend;
 	l.bctx = mon;
 	l.tty = ttyname_buf[0] != '\0' ? ttyname_buf : NULL;
-	l.ui = screen_login_ui(ui);
+	l.ui = screen_login_ui(ui, notice);
 	l.idle_logout = cfg->auth.idle_logout;
 	l.session = session;
 	l.sctx = ui;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fconfig.h"
 #include "i18n.h"
 #include "login.h"
 #include "screens.h"
@@ -25,6 +26,7 @@
 struct screen_login {
 	struct ui *ui;
 	struct login_ui lui;
+	const char *notice;	/* [auth] login_notice's text, or NULL */
 };
 
 static struct screen_login screen_login_one;
@@ -57,10 +59,23 @@ screen_login_show(void *ctx, const char *text)
 	ui_login_show(ctx, text);
 }
 
+/* Clear the screen, then show the site's notice again, line by line. */
 static void
 screen_login_clear(void *ctx)
 {
+	const char *p = screen_login_one.notice, *nl;
+	char line[CONFIG_NOTICE_MAX + 1];
+	size_t n;
+
 	ui_login_clear(ctx);
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		memcpy(line, p, n < sizeof line ? n : sizeof line - 1);
+		line[n < sizeof line ? n : sizeof line - 1] = '\0';
+		ui_login_show(ctx, line);
+		p = nl != NULL ? nl + 1 : p + n;
+	}
 }
 
 static void
@@ -70,11 +85,12 @@ screen_login_discard(void *ctx)
 }
 
 const struct login_ui *
-screen_login_ui(struct ui *ui)
+screen_login_ui(struct ui *ui, const char *notice)
 {
 	struct screen_login *s = &screen_login_one;
 
 	s->ui = ui;
+	s->notice = notice != NULL && notice[0] != '\0' ? notice : NULL;
 	s->lui.read_line = screen_login_read;
 	s->lui.show = screen_login_show;
 	s->lui.clear = screen_login_clear;

@@ -1,7 +1,9 @@
 /*
  * screen_order: one order, as the person's roles may see it. Scans count
  * items (workflow_scan), F6 takes the next step, F8 records an
- * exception, F5 prints (not configured yet), Esc goes back.
+ * exception, F5 prints the dispatch label (a reprint asks why), F4
+ * shows the label's layout as this role may see it (masked), Esc goes
+ * back.
  *
  * Owns the order_view it opened (view_open: built by core for the roles
  * the person holds NOW; the screen never sees struct order) and frees it
@@ -31,6 +33,7 @@ struct order_screen {
 	char id[ORDER_ID_MAX + 1];
 	struct workflow_progress p;	/* large: on the heap */
 	bool have_p;
+	bool preview;			/* F4: the label layout, masked */
 	enum ui_act pending;		/* an alert or logout to act on */
 };
 
@@ -68,8 +71,44 @@ order_reload(struct ui *ui, struct order_screen *o)
 	n = view_nitems(o->v);
 	for (i = 0; i < n && i < o->p.nlines; i++)
 		(void)view_set_verified(o->v, i, o->p.lines[i].count);
-	(void)view_set_state(o->v, workflow_state_name(o->p.state));
+	(void)view_set_state(o->v, _(workflow_state_name(o->p.state)));
 	return true;
+}
+
+/*
+ * The label as it will print, field by field, as this view may show it:
+ * the recipient's lines masked (or VIEW_MASK), never the address itself.
+ */
+static void
+order_draw_preview(struct ui *ui, struct order_screen *o, int row)
+{
+	const struct fulfil_config *cfg = ui_config(ui);
+	const struct order_view *v = o->v;
+	int rows = ui_body_rows(ui);
+	char line[512];
+	const char *t;
+	size_t i, n = view_label_lines(v);
+
+	ui_put(ui, row++, 0, UI_DIM, false, _("Label preview (F4 hides it)"),
+	    0);
+	if (cfg->printer.sender != NULL && row < rows) {
+		snprintf(line, sizeof line, _("From: %s"), cfg->printer.sender);
+		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
+	}
+	for (i = 0; i < n && row < rows; i++) {
+		snprintf(line, sizeof line, "%s %s", i == 0 ? _("To:") : "   ",
+		    view_label_line(v, i));
+		ui_put(ui, row++, 0, UI_NEUTRAL, i == 0, line, 0);
+	}
+	t = view_text(v, FIELD_REF);
+	if (t != NULL && row < rows) {
+		snprintf(line, sizeof line, _("Ref %s  (barcode)"), t);
+		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
+	}
+	if (row < rows) {
+		snprintf(line, sizeof line, _("Items %ld"), o->p.total);
+		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
+	}
 }
 
 static void
@@ -94,14 +133,14 @@ order_draw(struct ui *ui, void *ctx)
 	if (o->have_p) {
 		if (o->p.step == WF_STEP_NONE)
 			snprintf(line, sizeof line, "%s",
-			    workflow_state_name(o->p.state));
+			    _(workflow_state_name(o->p.state)));
 		else if (o->p.scans)
 			snprintf(line, sizeof line, _("%s; next %s %ld/%ld"),
-			    workflow_state_name(o->p.state),
+			    _(workflow_state_name(o->p.state)),
 			    step_name(o->p.step), o->p.counted, o->p.total);
 		else
 			snprintf(line, sizeof line, _("%s; next %s"),
-			    workflow_state_name(o->p.state),
+			    _(workflow_state_name(o->p.state)),
 			    step_name(o->p.step));
 		ui_put(ui, row++, 0, o->p.verified ? UI_OK : UI_ATTENTION,
 		    false, line, 0);
@@ -139,6 +178,10 @@ order_draw(struct ui *ui, void *ctx)
 	if (t != NULL) {
 		snprintf(line, sizeof line, _("Tracking %s"), t);
 		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
+	}
+	if (o->preview) {
+		order_draw_preview(ui, o, row);
+		return;
 	}
 	n = view_nitems(v);
 	if (n > 0 && row < rows)
@@ -264,11 +307,59 @@ order_confirm(struct ui *ui, void *ctx)
 	return r == 0 ? UI_BACK : UI_STAY;
 }
 
+/* F5: the dispatch label; on a labelled order a reprint, with a reason. */
 static enum ui_act
 order_print(struct ui *ui, void *ctx)
 {
-	(void)ctx;
-	ui_message(ui, UI_ATTENTION, _("Printing is not configured"));
+	struct order_screen *o = ctx;
+	struct workflow_outcome out;
+	struct workflow_code c;
+	struct ferr err = { 0 };
+	const char *items[8];
+	int codes[8], reprint = 0;
+	size_t n = 0, chosen = 0;
+	enum ui_act a;
+	int r;
+
+	if (!order_reload(ui, o))
+		return UI_STAY;
+	if (o->p.state == WF_STATE_LABELLED) {
+		while (n < 8 && workflow_code_info(WF_TABLE_REPRINT, n, &c)) {
+			items[n] = _(c.text);
+			codes[n] = c.code;
+			n++;
+		}
+		a = ui_choose(ui, _("Print again: why?"), items, n, &chosen);
+		if (a != UI_DONE)
+			return a == UI_BACK ? UI_STAY : a;
+		reprint = codes[chosen];
+	}
+	memset(&out, 0, sizeof out);
+	r = workflow_print(ui_station(ui), ui_user(ui), o->id, reprint,
+	    ui_now(), &out, &err);
+	(void)order_reload(ui, o);
+	ui_message(ui, r == 0 ? UI_OK : UI_ERROR, out.msg[0] != '\0' ?
+	    out.msg : err.msg);
+	if ((a = order_fx(ui, o, &out)) != UI_STAY)
+		return a;
+	if (r == 0 && reprint == 0)
+		ui_message(ui, UI_OK, _("Label printed: F6 ships with the "
+		    "tracking number"));
+	return UI_STAY;
+}
+
+/* F4: show or hide the label's layout (masked as the view is). */
+static enum ui_act
+order_preview(struct ui *ui, void *ctx)
+{
+	struct order_screen *o = ctx;
+
+	if (view_label_lines(o->v) == 0) {
+		ui_message(ui, UI_ATTENTION, _("Your role prints no labels"));
+		return UI_STAY;
+	}
+	o->preview = !o->preview;
+	ui_dirty(ui);
 	return UI_STAY;
 }
 
@@ -312,6 +403,7 @@ order_back(struct ui *ui, void *ctx)
 
 static const struct ui_key order_keys[] = {
 	{ UI_KEY_F(1), N_("Help"), NULL },
+	{ UI_KEY_F(4), N_("Preview"), order_preview },
 	{ UI_KEY_F(5), N_("Print"), order_print },
 	{ UI_KEY_F(6), N_("Confirm"), order_confirm },
 	{ UI_KEY_F(8), N_("Exception"), order_exception },

@@ -35,6 +35,7 @@
 #include "screens.h"
 #include "secret.h"
 #include "station.h"
+#include "supervise.h"
 #include "ui.h"
 #include "view.h"
 #include "workflow.h"
@@ -413,8 +414,8 @@ sp_people_grant_key(struct ui *ui, void *ctx)
 			return UI_STAY;
 		}
 	}
-	if (policy_grant(st->store, st->audit, &by, name, sp_grantable[chosen],
-	    (int)d, ui_now(), &err) != 0) {
+	if (supervise_grant(st, &by, name, sp_grantable[chosen], (int)d,
+	    ui_now(), &err) != 0) {
 		ui_message(ui, UI_ERROR, err.msg);
 	} else {
 		snprintf(msg, sizeof msg, _("Granted %s to %s for %ld days"),
@@ -437,6 +438,7 @@ sp_people_revoke_key(struct ui *ui, void *ctx)
 	enum role roles[SP_NGRANTABLE];
 	char name[SP_NAME_CAP], msg[SP_LINE], yes[SP_LINE];
 	size_t i, n = 0, chosen = 0;
+	int reason = 0;
 	enum ui_act a;
 	bool ok;
 
@@ -468,12 +470,15 @@ sp_people_revoke_key(struct ui *ui, void *ctx)
 	    policy_role_name(roles[chosen]));
 	if ((a = sp_confirm(ui, msg, yes, &ok)) != UI_STAY)
 		return a;
-	if (!ok) {
+	if (ok && (a = sp_choose_code(ui, WF_TABLE_REVOKE, _("Why?"),
+	    &reason)) != UI_STAY)
+		return a;
+	if (!ok || reason == 0) {
 		ui_message(ui, UI_NEUTRAL, _("Nothing revoked"));
 		return UI_STAY;
 	}
-	if (policy_revoke(st->store, st->audit, &by, name, roles[chosen],
-	    ui_now(), &err) != 0) {
+	if (supervise_revoke(st, &by, name, roles[chosen], reason, ui_now(),
+	    &err) != 0) {
 		ui_message(ui, UI_ERROR, err.msg);
 	} else {
 		snprintf(msg, sizeof msg, _("Revoked %s from %s"),
@@ -489,10 +494,12 @@ sp_people_unlock_key(struct ui *ui, void *ctx)
 {
 	struct sp_people *pp = ctx;
 	struct station *st = ui_station(ui);
+	struct policy_actor by = { ui_user(ui), false };
 	struct ferr err = { 0 };
 	char name[SP_NAME_CAP], msg[SP_LINE];
 	enum ui_act a;
 	int64_t until = 0;
+	int reason = 0;
 	bool ok;
 
 	if ((a = sp_allowed(ui, &ok)) != UI_STAY || !ok)
@@ -508,11 +515,14 @@ sp_people_unlock_key(struct ui *ui, void *ctx)
 	snprintf(msg, sizeof msg, _("Unlock %s now?"), name);
 	if ((a = sp_confirm(ui, msg, _("Unlock"), &ok)) != UI_STAY)
 		return a;
-	if (!ok) {
+	if (ok && (a = sp_choose_code(ui, WF_TABLE_UNLOCK, _("Why?"),
+	    &reason)) != UI_STAY)
+		return a;
+	if (!ok || reason == 0) {
 		ui_message(ui, UI_NEUTRAL, _("Still locked"));
 		return UI_STAY;
 	}
-	if (lockout_unlock(st, ui_user(ui), name, ui_now(), &err) != 0) {
+	if (supervise_unlock(st, &by, name, reason, ui_now(), &err) != 0) {
 		ui_message(ui, UI_ERROR, err.msg);
 	} else {
 		snprintf(msg, sizeof msg, _("Unlocked %s"), name);
@@ -661,7 +671,7 @@ sp_excs_draw(struct ui *ui, void *ctx)
 		snprintf(line, sizeof line, "%c%2zu %-16s %-8s %-10s %s",
 		    i == xs->sel ? '>' : ' ', i + 1, x->order,
 		    workflow_state_name(x->state) != NULL ?
-		    workflow_state_name(x->state) : "?", x->by, when);
+		    _(workflow_state_name(x->state)) : "?", x->by, when);
 		ui_put(ui, row, 0, i == xs->sel ? UI_ATTENTION : UI_NEUTRAL,
 		    i == xs->sel, line, 0);
 		ui_put(ui, row, 58, UI_NEUTRAL, false,

@@ -15,7 +15,11 @@
 struct login_ui;
 
 /* screen_login.c: the struct login_ui of login.h drawn with ui. */
-const struct login_ui *screen_login_ui(struct ui *ui);
+/*
+ * The login screen; notice (may be "" or NULL, borrowed for the
+ * program's life) is shown line by line above User: after every clear.
+ */
+const struct login_ui *screen_login_ui(struct ui *ui, const char *notice);
 
 /*
  * screen_home.c: the home screen of the person logged in (ui_session),

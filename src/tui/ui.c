@@ -416,11 +416,49 @@ ui_draw_top(struct ui *ui)
 	ui_draw_at(0, 0, A_REVERSE, line, COLS);
 }
 
+/* F1 (help) and Esc (back) work on every screen: first to leave the bar. */
+static bool
+ui_key_universal(int key)
+{
+	return key == UI_KEY_F(1) || key == UI_KEY_ESC;
+}
+
+/*
+ * Columns the key bar takes: each key's name, a space, its label cut to
+ * cut columns (0: whole), a space. Universal keys only when with_all.
+ */
+static int
+ui_keys_width(const struct ui_screen *s, bool with_all, int cut)
+{
+	char name[16];
+	size_t i;
+	int w = 0, lw;
+
+	for (i = 0; i < s->nkeys; i++) {
+		if (s->keys[i].label == NULL ||
+		    (!with_all && ui_key_universal(s->keys[i].key)))
+			continue;
+		ui_key_name(s->keys[i].key, name, sizeof name);
+		lw = (int)display_width(_(s->keys[i].label));
+		if (cut > 0 && lw > cut)
+			lw = cut;
+		w += (int)strlen(name) + 1 + lw + 1;
+	}
+	return w;
+}
+
+/*
+ * The key bar, from the screen's key table. When it does not fit (a
+ * 40-column handheld), F1 and Esc leave it first (they work everywhere
+ * and help lists them), then every label is cut to the same width, but
+ * never below three columns: each key stays named.
+ */
 static void
 ui_draw_keys(struct ui *ui, const struct ui_screen *s)
 {
 	char name[16], item[96];
-	int x = 0, w;
+	bool with_all = true;
+	int x = 0, cut = 0, w;
 	size_t i;
 
 	(void)ui;
@@ -428,14 +466,25 @@ ui_draw_keys(struct ui *ui, const struct ui_screen *s)
 	clrtoeol();
 	if (s == NULL)
 		return;
+	if (ui_keys_width(s, true, 0) > COLS) {
+		with_all = false;
+		if (ui_keys_width(s, false, 0) > COLS)
+			for (cut = 24; cut > 3 &&
+			    ui_keys_width(s, false, cut) > COLS; cut--)
+				;
+	}
 	for (i = 0; i < s->nkeys && x < COLS; i++) {
-		if (s->keys[i].label == NULL)
+		if (s->keys[i].label == NULL ||
+		    (!with_all && ui_key_universal(s->keys[i].key)))
 			continue;
 		ui_key_name(s->keys[i].key, name, sizeof name);
 		w = ui_draw_at(LINES - 1, x, A_REVERSE, name, COLS - x);
 		x += w;
-		snprintf(item, sizeof item, " %s ", _(s->keys[i].label));
-		x += ui_draw_at(LINES - 1, x, A_NORMAL, item, COLS - x);
+		x += ui_draw_at(LINES - 1, x, A_NORMAL, " ", COLS - x);
+		snprintf(item, sizeof item, "%s", _(s->keys[i].label));
+		x += ui_draw_at(LINES - 1, x, A_NORMAL, item,
+		    cut > 0 && cut < COLS - x ? cut : COLS - x);
+		x += ui_draw_at(LINES - 1, x, A_NORMAL, " ", COLS - x);
 	}
 }
 

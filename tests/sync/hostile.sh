@@ -9,7 +9,7 @@
 command -v openssl >/dev/null || skip_all "no openssl"
 command -v "$CURL_BIN" >/dev/null || skip_all "no curl"
 [ -n "${SQLITE3_CLI:-}" ] || skip_all "no sqlite3 CLI"
-plan 54
+plan 56
 
 PKI=$T/pki
 make_pki "$PKI" || bail "cannot make the test PKI"

@@ -8,7 +8,7 @@
 command -v openssl >/dev/null || skip_all "no openssl"
 command -v "$CURL_BIN" >/dev/null || skip_all "no curl"
 [ -n "${SQLITE3_CLI:-}" ] || skip_all "no sqlite3 CLI"
-plan 25
+plan 30
 
 PKI=$T/pki
 make_pki "$PKI" || bail "cannot make the test PKI"
@@ -28,12 +28,18 @@ check "says 10000 orders in 20 pages, all new" \
     grep -q "pulled 10000 orders in 20 pages (10000 new, 0 updated" "$T/out"
 check "no progress lines when stderr is not a terminal" test ! -s "$T/err"
 "$FULFILCTL" --config "$conf" status --json >"$T/status.json"
-check "status: 10000 orders with data, last_sync set" "$PYTHON3" -c '
+# retain_after_delivery is 0d: data goes once delivered_at has passed
+# (the generator dates some deliveries in the future: those stay).
+DUE="(status = 'cancelled' OR (status = 'delivered' AND coalesce(delivered_at, updated_at) <= CAST(strftime('%s','now') AS INTEGER)))"
+check "status: 10000 orders, data kept for all but delivered and cancelled" "$PYTHON3" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["orders"] == 10000 and s["orders_with_pii"] == 10000, s
+assert s["orders"] == 10000 and s["orders_with_pii"] == 10000 - int(sys.argv[2]), s
+assert int(sys.argv[2]) > 100, sys.argv[2]
 assert s["last_sync"] not in (None, "", "never"), s
-' "$T/status.json"
+' "$T/status.json" "$(sql "$conf" "SELECT count(*) FROM orders WHERE $DUE")"
+check "delivered and cancelled orders hold no customer data after the sync" test \
+    "$(sql "$conf" "SELECT count(*) FROM orders WHERE $DUE AND (sealed IS NOT NULL OR dek IS NOT NULL)")" = 0
 oms_stats "$URL" "$T/stats1.json"
 check "the server saw exactly 20 page requests" "$PYTHON3" -c '
 import json, sys
@@ -51,6 +57,14 @@ check "only the 3 changed orders, as updates" \
     grep -q "pulled 3 orders in 1 pages (0 new, 3 updated" "$T/out"
 check "the cache holds the server's newer status" test \
     "$(sql "$conf" "SELECT status FROM orders WHERE id='D-5000'")" = shipped
+oms_ctl "$URL" '{"update": {"ids": ["D-1001"], "status": "delivered"}}'
+oms_ctl "$URL" '{"update": {"ids": ["D-5000"], "status": "cancelled"}}'
+check "D-1001 and D-5000 hold data before" test \
+    "$(sql "$conf" "SELECT count(*) FROM orders WHERE id IN ('D-1001','D-5000') AND sealed IS NOT NULL")" = 2
+expect_exit 0 "a sync reports one delivered and one cancelled" "$FULFILCTL" --config "$conf" sync --once
+check "says their customer data was wiped" grep -q "customer data wiped from 2 orders" "$T/out"
+check "both keep a tombstone without data" test \
+    "$(sql "$conf" "SELECT count(*) FROM orders WHERE id IN ('D-1001','D-5000') AND sealed IS NULL AND dek IS NULL")" = 2
 
 # -- the outbox: events pushed once each, in order per order
 sql "$conf" "INSERT INTO outbox (order_id, event, at, user, idem_key) VALUES

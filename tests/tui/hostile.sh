@@ -106,7 +106,7 @@ bad=0
 while read -r id; do
 	tui_type disp "$id" && tui_send disp Enter &&
 	    tui_wait_for disp "; next" &&
-	    clean disp "dan (dispatcher)" "F1 Help" || { bad=$((bad + 1));
+	    clean disp "dan (dispatcher)" "F4 " || { bad=$((bad + 1));
 	    diag "order $(printf '%s' "$id" | tr -c 'A-Za-z0-9-' '_')"; }
 	tui_send disp Escape && tui_wait_for disp "Scan an order" ||
 	    bad=$((bad + 1))

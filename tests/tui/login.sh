@@ -25,7 +25,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		skip_all "as root: no account nobody to drop to"
 	svc=nobody
 fi
-plan 81
+plan 84
 
 # Synthetic people and passwords (never real ones). cyd has no account.
 PW_ADA='Tulip-Quartz-4417'
@@ -322,6 +322,11 @@ check "idle_logout passes: the screen clears by itself" \
     tui_wait_gone idle "Logged in"
 check "idle logout: back at User:, no name left on screen or scrollback" \
     cleared idle ada
+check "idle: a name typed, then nobody answers Password:" at_password idle ada
+check "idle_logout passes: the password prompt ends by itself" \
+    tui_wait_gone idle "Password:"
+check "back at User:, the name typed is gone from the screen" \
+    cleared idle ada
 check "quit" quit idle
 
 check "hostile: fulfil starts" start hostile
@@ -398,8 +403,9 @@ want = {"login-ok": 7, "logout": 7, "no-role": 1, "login-locked": 1,
     "account-locked": 1, "account-unlocked": 1}
 for k, n in want.items():
     assert kinds[k] == n, (k, kinds[k], n)
-# ada x3, cyd, 300, 4K, escapes, %n, SIGTERM (cyd), 40x16 x2
-assert kinds["login-failed"] == 11, kinds["login-failed"]
+# ada x3, cyd, 300, 4K, escapes, %n, SIGTERM (cyd), 40x16 x2, and ada
+# idle at Password: (an abandoned attempt counts as a failure)
+assert kinds["login-failed"] == 12, kinds["login-failed"]
 hashed = [r for r in rows if r["actor"] and r["actor"].startswith("#")]
 assert hashed and all(r["kind"] == "login-failed" for r in hashed), hashed
 assert all(re.fullmatch(r"#[0-9a-f]{16}", r["actor"]) for r in hashed)

@@ -15,7 +15,7 @@ PW_PACK='Pack-Pass-5582'
 PW_DISP='Disp-Pass-6693'
 PW_AUD='Audit-Pass-7704'
 tui_station pia:"$PW_PICK" pat:"$PW_PACK" dan:"$PW_DISP" aud:"$PW_AUD"
-plan 58
+plan 59
 
 ORDERS="$top_srcdir/data/demo-orders.json"
 cp "$ORDERS" "$T/st/orders.json"
@@ -81,7 +81,7 @@ resized() {
 }
 _resized() {
 	[ "$(tui_screen "$1" | wc -l)" -eq "$2" ] &&
-	    tui_screen "$1" | tail -n 1 | grep -q '^F1 Help'
+	    tui_screen "$1" | tail -n 1 | grep -q '^F[0-9]'
 }
 # logout TAG: F10; back at User:, nothing of the session left.
 logout() {
@@ -178,6 +178,12 @@ check "40x16: the picker logs in" tui_login small pia "$PW_PICK"
 check "40x16: the next order" sees small "Next: $ORDER2"
 tui_send small F6
 check "40x16: F6 opens it" sees small "pick 0/$TOTAL2"
+# keybar TAG: every action key of the order screen is named on the bar.
+keybar() {
+	tui_screen "$1" | tail -n 1 |
+	    grep -q 'F4 [^ ].*F5 [^ ].*F6 [^ ].*F8 [^ ].*F10 [^ ]'
+}
+check "40x16: the key bar names F4, F5, F6, F8 and F10" keybar small
 check "40x16: scans each item" scan_all small "$ORDER2" "$TOTAL2" "$CODES2"
 tui_send small F6
 check "40x16: F6 confirms the pick" tui_wait_gone small "Next: $ORDER2"

@@ -26,7 +26,7 @@ PW_WRONG='Wrong-Guess-8842'
 
 # ---- the PAM service and the station (tests/lib/tui.sh) -----------------
 tui_station sue:"$PW_SUE" pat:"$PW_PAT" lou:"$PW_LOU"
-plan 89
+plan 96
 
 # ---- orders: synthetic recipients, plain ASCII -------------------------
 orders="$T/orders.json"
@@ -211,12 +211,16 @@ check "F3 revoke: which role" key big F3 "Revoke which role of kim?"
 check "picker: a confirmation is asked" tui_send big 1
 check "the confirmation names the role and the person" \
     shows big "Revoke picker from kim now?"
-check "1: revoked" tui_send big 1
+check "1: the reason is asked" tui_send big 1
+check "the reasons are listed" shows big "the person's job changed"
+check "2 (job changed): revoked" tui_send big 2
 check "revoked message" shows big "Revoked picker from kim"
 check "fulfilctl users: kim holds no role" users_hasnt '^kim +.*picker'
 check "lou selected" enter big lou "F4 unlock"
 check "F4 unlock: a confirmation is asked" key big F4 "Unlock lou now?"
-check "1: unlocked" tui_send big 1
+check "1: the reason is asked" tui_send big 1
+check "the unlock reasons are listed" shows big "identity checked in person"
+check "1 (identity checked): unlocked" tui_send big 1
 check "unlocked message" shows big "Unlocked lou"
 check "fulfilctl users: lou no longer locked" users_hasnt '^lou +locked'
 check "Esc: back to the menu" key big Escape "Open exceptions"
@@ -298,9 +302,25 @@ for kind, n in want.items():
 sue = [r for r in rows if r["kind"] in ("pii-reveal", "role-revoked",
     "account-unlocked", "exception-resolved", "verify-override")]
 assert all(r["actor"] == "sue" for r in sue), sue
+# the reasons chosen: job changed (2), identity checked in person (1)
+rv = [r for r in rows if r["kind"] == "role-revoked"]
+ul = [r for r in rows if r["kind"] == "account-unlocked"]
+assert rv[0].get("count") == 2, rv
+assert ul[0].get("count") == 1, ul
 ' "$T/audit.json"
 expect_exit 0 "fulfilctl audit --verify: the chain is intact" \
     ctl audit --verify
+expect_exit 0 "fulfilctl reveals --json" ctl reveals --json
+check "reveals: sue's reason text is there, opened, with its code" \
+    "$PYTHON3" -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 5, rows
+assert any(r["text"] == "Carrier needs the flat number" and
+    r["user"] == "sue" and r["reason"] for r in rows), rows
+' "$T/out"
+check "the reason text is not stored in plain" sh -c \
+    '! grep -q -a -F "Carrier needs the flat" "$1"/*.db*' sh "$T/st/data"
 quiet_stderr() {
 	for _f in "$T"/*.err; do
 		if [ -s "$_f" ]; then

@@ -1093,7 +1093,10 @@ test_doc_table(void **state)
 		    k.kind == AUDIT_GRANT_REFUSED ||
 		    k.kind == AUDIT_SYNC_PAGE_REFUSED ||
 		    k.kind == AUDIT_SYNC_AUTH_REFUSED ||
-		    k.kind == AUDIT_SYNC_REMOTE_WIPE)
+		    k.kind == AUDIT_RETENTION_CAP ||
+		    k.kind == AUDIT_STALE_PII ||
+		    k.kind == AUDIT_REKEY_RECOVERED ||
+		    k.kind == AUDIT_REMOTE_WIPE)
 			assert_true(k.level <= LOG_WARNING);
 		else
 			assert_true(k.level == LOG_INFO ||

@@ -350,7 +350,7 @@ test_lock_survives_restart_and_unlock(void **state)
 	reopen(f);
 	assert_int_equal(login(f, "ada", ADA_PW, T0 + 1, NULL, NULL),
 	    AUTH_LOCKED);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", T0 + 2, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0 + 2, &err),
 	    0);
 	i = last_row(f, &r);
 	assert_int_equal(r.kinds[i], AUDIT_ACCOUNT_UNLOCKED);

@@ -211,6 +211,16 @@ static const struct good_case good_cases[] = {
 	{ "[cache]\ndir=/x\n", V_STR, F(cache.dir), "/x", 0 },
 	{ "[printer]\nsender = a = b\n", V_STR, F(printer.sender), "a = b",
 	    0 },
+	{ "[printer]\nlanguage = epl\n", V_INT, F(printer.language), NULL,
+	    LABEL_EPL },
+	{ "[printer]\nlanguage = zpl\n", V_INT, F(printer.language), NULL,
+	    LABEL_ZPL },
+	{ "[printer]\ndpi = 300\n", V_INT, F(printer.dpi), NULL, 300 },
+	{ "[printer]\ndpi = 203\n", V_INT, F(printer.dpi), NULL, 203 },
+	{ "[printer]\nhost_status = yes\n", V_BOOL, F(printer.host_status),
+	    NULL, 1 },
+	{ "[printer]\nhost_status = off\n", V_BOOL, F(printer.host_status),
+	    NULL, 0 },
 };
 
 static void
@@ -469,6 +479,25 @@ static const struct bad_case bad_cases[] = {
 	    "0123456789012345678901234567890123456789012345678901234567890123"
 	    "0123456789012345678901234567890123456789012345678901234567890123"
 	    "x\n", 2, "[printer] sender", "longer than 256 bytes" },
+	{ "[printer]\nlanguage = cpcl\n", 2, "[printer] language",
+	    "must be zpl (ZPL II) or epl (EPL2)" },
+	{ "[printer]\nlanguage = ZPL\n", 2, "[printer] language",
+	    "must be zpl" },
+	{ "[printer]\nlanguage =\n", 2, "[printer] language",
+	    "must be zpl" },
+	{ "[printer]\ndpi = 600\n", 2, "[printer] dpi",
+	    "must be 203 or 300" },
+	{ "[printer]\ndpi = 0203\n", 2, "[printer] dpi",
+	    "must be 203 or 300" },
+	{ "[printer]\ndpi = 203dpi\n", 2, "[printer] dpi",
+	    "must be 203 or 300" },
+	{ "[printer]\ndpi =\n", 2, "[printer] dpi", "must be 203 or 300" },
+	{ "[printer]\nhost_status = sometimes\n", 2, "[printer] host_status",
+	    "must be yes or no" },
+	{ "[printer]\nhost_status =\n", 2, "[printer] host_status",
+	    "must be yes or no" },
+	{ "[printer]\ndpi = 300\ndpi = 203\n", 3, "[printer] dpi",
+	    "duplicate key (first set on line 2)" },
 	/* [audit] */
 	{ "[audit]\nretain = 0d\n", 2, "[audit] retain",
 	    "must be at least 1d" },
@@ -550,6 +579,9 @@ assert_defaults(const struct fulfil_config *cfg)
 	assert_int_equal(cfg->sync.interval, 60);
 	assert_null(cfg->printer.uri);
 	assert_string_equal(cfg->printer.sender, "");
+	assert_int_equal(cfg->printer.language, LABEL_ZPL);
+	assert_int_equal(cfg->printer.dpi, 203);
+	assert_false(cfg->printer.host_status);
 	assert_int_equal(cfg->audit.retain, 90 * DAY);
 	assert_true(cfg->audit.syslog);
 	assert_string_equal(cfg->audit.syslog_socket, "/dev/log");
@@ -937,7 +969,7 @@ test_table(void **state)
 			    strcmp(ki.key, kj.key) == 0);
 		}
 	}
-	assert_int_equal(i, 24);
+	assert_int_equal(i, 32);
 	assert_false(config_key_info(i, &ki));
 }
 

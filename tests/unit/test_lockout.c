@@ -257,15 +257,15 @@ test_unlock(void **state)
 	struct rows r;
 	int i;
 
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", T0, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0, &err),
 	    FULFIL_ENOTFOUND);
 	for (i = 0; i < MAXF; i++)
 		fail_once(f, "ada", T0, NULL);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", T0 + 5, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0 + 5, &err),
 	    0);
 	assert_int_equal(state_of(f, "ada", T0 + 5), LOCKOUT_OPEN);
 	assert_int_equal(only_row_failures(f), -1);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", T0 + 6, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0 + 6, &err),
 	    FULFIL_ENOTFOUND);
 	audit_rows(f, &r);
 	i = last_kind(&r, AUDIT_ACCOUNT_UNLOCKED);
@@ -275,7 +275,7 @@ test_unlock(void **state)
 	assert_int_equal(count_kind(&r, AUDIT_ACCOUNT_UNLOCKED), 1);
 
 	/* A hostile name is refused without echoing it. */
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "a\x1b[2Jb", T0,
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "a\x1b[2Jb", 0, T0,
 	    &err), FULFIL_EINVAL);
 	assert_null(strstr(err.msg, "\x1b"));
 }
@@ -294,7 +294,7 @@ test_unlock_unknown_by_shown_name(void **state)
 	assert_int_equal(lockout_display_name(f->s, "nobody-here", shown,
 	    &err), 0);
 	assert_int_equal(shown[0], '#');
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", shown, T0 + 1, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", shown, 0, T0 + 1, &err),
 	    0);
 	assert_int_equal(state_of(f, "nobody-here", T0 + 1), LOCKOUT_OPEN);
 	audit_rows(f, &r);
@@ -458,7 +458,7 @@ test_names_never_in_clear(void **state)
 
 	for (i = 0; i < MAXF; i++)
 		fail_once(f, typed, T0 + i, NULL);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", typed, T0 + 5, &err),
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", typed, 0, T0 + 5, &err),
 	    0);
 	fail_once(f, typed, T0 + 6, NULL);
 	assert_int_equal(store_checkpoint(f->s->store, &err), 0);
@@ -506,7 +506,7 @@ test_list(void **state)
 		fail_once(f, "yan", T0, NULL);
 		fail_once(f, "bea", T0, NULL);
 	}
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", "bea", T0, &err), 0);
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", "bea", 0, T0, &err), 0);
 	assert_int_equal(lockout_list(f->s, T0 + 1, list_fn, &l, &unknown,
 	    &err), 0);
 	assert_int_equal(l.n, 1);

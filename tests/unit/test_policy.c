@@ -75,7 +75,7 @@ static int
 revoke(struct fixture *f, const struct policy_actor *by, const char *user,
     enum role role, int64_t now, struct ferr *err)
 {
-	return policy_revoke(f->s->store, f->s->audit, by, user, role, now,
+	return policy_revoke(f->s->store, f->s->audit, by, user, role, 0, now,
 	    err);
 }
 
@@ -682,7 +682,7 @@ test_revoke_of_other_connection_seen(void **state)
 	    POLICY_ALLOW);
 	assert_int_equal(station_open(f->cfg, false, &other, &err), 0);
 	assert_int_equal(policy_revoke(other->store, other->audit, &admin,
-	    "ada", ROLE_DISPATCHER, T0 + 1, &err), 0);
+	    "ada", ROLE_DISPATCHER, 0, T0 + 1, &err), 0);
 	station_close(other);
 	assert_int_equal(policy_check(f->s->store, "ada", ROLE_DISPATCHER,
 	    T0 + 2), POLICY_DENY);
@@ -789,7 +789,7 @@ test_no_audit_no_grant(void **state)
 	assert_int_equal(grant(f, &admin, "ada", ROLE_PICKER, 30, T0, &err),
 	    0);
 	assert_int_equal(policy_revoke(f->s->store, NULL, &admin, "ada",
-	    ROLE_PICKER, T0, &err), FULFIL_ESTATE);
+	    ROLE_PICKER, 0, T0, &err), FULFIL_ESTATE);
 	assert_int_equal(policy_check(f->s->store, "ada", ROLE_PICKER, T0),
 	    POLICY_ALLOW);
 }

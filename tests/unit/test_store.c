@@ -191,7 +191,8 @@ test_schema(void **state)
 	};
 	static const char *const order_cols =
 	    "id,ref,status,state,ship_by,service,item_count,updated_at,"
-	    "delivered_at,imported_at,cipher,epoch,dek,sealed";
+	    "delivered_at,imported_at,cipher,epoch,dek,sealed,"
+	    "shipped_at,wiped_at,wipe_reason,final_state,stale_alert_at";
 	static const char *const outbox_cols =
 	    "seq,order_id,event,at,user,tracking,idem_key,attempts,"
 	    "next_attempt";

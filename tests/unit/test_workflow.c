@@ -11,8 +11,13 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -356,12 +361,12 @@ grant(struct fixture *f, const char *user, enum role role)
 }
 
 static void
-revoke(struct fixture *f, const char *user, enum role role, int64_t now)
+revoke_role(struct fixture *f, const char *user, enum role role, int64_t now)
 {
 	struct policy_actor by = { .name = "opsadmin", .admin = true };
 	struct ferr err = { 0 };
 
-	if (policy_revoke(f->s->store, f->s->audit, &by, user, role, now,
+	if (policy_revoke(f->s->store, f->s->audit, &by, user, role, 0, now,
 	    &err) != 0)
 		fail_msg("policy_revoke %s: %s", user, err.msg);
 }
@@ -388,6 +393,8 @@ setup(void **state)
 	f->cfg->auth.failure_window = 900;
 	f->cfg->auth.lockout = 600;
 	f->cfg->audit.syslog = false;
+	/* A character device: labels print and go nowhere. */
+	f->cfg->printer.uri = strdup("device:/dev/null");
 	if (station_init(f->cfg, &res, &err) != 0)
 		fail_msg("station_init: %s", err.msg);
 	if (station_open(f->cfg, false, &f->s, &err) != 0)
@@ -475,8 +482,12 @@ advance(struct fixture *f, const char *user, const char *order,
 	struct ferr err = { 0 };
 	int r;
 
-	r = workflow_advance(f->s, user, order, step, tracking, t0 + 10, out,
-	    &err);
+	/* The label step is taken by printing the label. */
+	if (step == WF_STEP_LABEL && tracking == NULL)
+		r = workflow_print(f->s, user, order, 0, t0 + 10, out, &err);
+	else
+		r = workflow_advance(f->s, user, order, step, tracking,
+		    t0 + 10, out, &err);
 	check_outcome(r, out, &err);
 	return r;
 }
@@ -605,11 +616,21 @@ test_steps_by_role(void **state)
 				    step_table[i].tracking : "-");
 				assert_string_equal(buf, want);
 			}
-			/* The same step again is in the wrong state now. */
-			assert_int_equal(advance(f, who, "A-1002",
-			    step_table[i].step, step_table[i].tracking, &out),
-			    FULFIL_ESTATE);
-			assert_int_equal(out.result, WF_R_WRONG_STATE);
+			/*
+			 * The same step again is in the wrong state now; F5
+			 * again on a labelled order is a reprint, which needs
+			 * a reason.
+			 */
+			rc = advance(f, who, "A-1002", step_table[i].step,
+			    step_table[i].tracking, &out);
+			if (step_table[i].step == WF_STEP_LABEL) {
+				assert_int_equal(rc, FULFIL_EINVAL);
+				assert_int_equal(out.result, WF_R_BAD_INPUT);
+			} else {
+				assert_int_equal(rc, FULFIL_ESTATE);
+				assert_int_equal(out.result,
+				    WF_R_WRONG_STATE);
+			}
 		}
 	}
 	/* Idempotency keys are unique hex. */
@@ -630,7 +651,7 @@ test_wrong_state_and_input(void **state)
 	    NULL, &out), FULFIL_ESTATE);
 	assert_int_equal(out.result, WF_R_WRONG_STATE);
 	assert_string_equal(out.msg,
-	    "Order A-1001 is queued: it cannot be labelled now");
+	    "Order A-1001 is queued: only a packed order gets a label");
 	assert_int_equal(advance(f, PACKER, "A-1001", WF_STEP_PACK, NULL,
 	    &out), FULFIL_ESTATE);
 	assert_int_equal(out.result, WF_R_WRONG_STATE);
@@ -705,7 +726,7 @@ test_revoke_midway(void **state)
 	int k;
 
 	assert_int_equal(scan(f, PICKER, "A-1001", "MUG-BLU", &out), 0);
-	revoke(f, PICKER, ROLE_PICKER, t0 + 1);
+	revoke_role(f, PICKER, ROLE_PICKER, t0 + 1);
 	assert_int_equal(scan(f, PICKER, "A-1001", "MUG-BLU", &out),
 	    FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_ROLE);
@@ -724,7 +745,7 @@ test_revoke_midway(void **state)
 	assert_int_equal(scan(f, PICKER, "A-1001", "MUG-BLU", &out), 0);
 	assert_int_equal(scan(f, PICKER, "A-1001", "TEA-GRN", &out), 0);
 	assert_true(out.complete);
-	revoke(f, PICKER, ROLE_PICKER, t0 + 5);
+	revoke_role(f, PICKER, ROLE_PICKER, t0 + 5);
 	assert_int_equal(advance(f, PICKER, "A-1001", WF_STEP_PICK, NULL,
 	    &out), FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_ROLE);
@@ -1100,7 +1121,7 @@ test_f6_gated_each_step_verifies(void **state)
 	assert_int_equal(out.result, WF_R_NO_SCAN);
 	assert_int_equal(workflow_check(f->s, DISPATCHER, "A-1001",
 	    WF_STEP_LABEL, t0, &out, &err), 0);
-	assert_int_equal(workflow_mark_labelled(f->s, DISPATCHER, "A-1001",
+	assert_int_equal(workflow_print(f->s, DISPATCHER, "A-1001", 0,
 	    t0 + 20, &out, &err), 0);
 	assert_int_equal(out.state, WF_STATE_LABELLED);
 	assert_int_equal(advance(f, DISPATCHER, "A-1001", WF_STEP_SHIP,
@@ -1459,6 +1480,27 @@ test_reveal_input(void **state)
 	    (int64_t)ok);
 }
 
+struct reveal_seen {
+	size_t n, nnull;
+	char last_text[WORKFLOW_REVEAL_TEXT_MAX + 1];
+	char last_order[ORDER_ID_MAX + 1];
+};
+
+static int
+reveal_seen_fn(void *ctx, const struct workflow_reveal_row *row)
+{
+	struct reveal_seen *rs = ctx;
+
+	rs->n++;
+	if (row->text == NULL) {
+		rs->nnull++;
+		return 0;
+	}
+	snprintf(rs->last_text, sizeof rs->last_text, "%s", row->text);
+	snprintf(rs->last_order, sizeof rs->last_order, "%s", row->order_id);
+	return 0;
+}
+
 static void
 test_reveal_rate_limit(void **state)
 {
@@ -1468,7 +1510,6 @@ test_reveal_rate_limit(void **state)
 	const char *text = "customer service ticket 77 asks";
 	struct rows *r;
 	int64_t until, t = t0;
-	char buf[160];
 	int i, k;
 
 	for (i = 0; i < WORKFLOW_REVEAL_LIMIT; i++) {
@@ -1483,10 +1524,33 @@ test_reveal_rate_limit(void **state)
 	assert_string_equal(r->actor[k], SUPERVISOR);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_int_equal(r->count[k], WF_REV_CUSTOMER);
-	/* The text is kept with the reveal, not in the log. */
-	sql_text(f, "SELECT reason_text FROM reveals LIMIT 1", buf,
-	    sizeof buf);
-	assert_string_equal(buf, text);
+	/*
+	 * The text is kept with the reveal, sealed (a person can type a
+	 * name into it), never in the log; workflow_reveals opens it.
+	 */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM reveals WHERE"
+	    " typeof(reason_text) = 'blob' AND instr(reason_text, CAST('%s'"
+	    " AS BLOB)) = 0", "ticket"), WORKFLOW_REVEAL_LIMIT);
+	{
+		struct reveal_seen rs = { 0 };
+		size_t bad = 9;
+
+		assert_int_equal(workflow_reveals(f->s, 0, reveal_seen_fn, &rs,
+		    &bad, &err), 0);
+		assert_int_equal(bad, 0);
+		assert_int_equal(rs.n, WORKFLOW_REVEAL_LIMIT);
+		assert_string_equal(rs.last_text, text);
+		assert_string_equal(rs.last_order, "A-1001");
+		/* A text moved to another row no longer opens. */
+		sql_exec(f, "UPDATE reveals SET reason_text = (SELECT"
+		    " reason_text FROM reveals ORDER BY seq LIMIT 1) WHERE seq ="
+		    " (SELECT max(seq) FROM reveals)");
+		memset(&rs, 0, sizeof rs);
+		assert_int_equal(workflow_reveals(f->s, 0, reveal_seen_fn, &rs,
+		    &bad, &err), 0);
+		assert_int_equal(bad, 1);
+		assert_int_equal(rs.nnull, 1);
+	}
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
 	    " coalesce(actor, '') || coalesce(subject, '') || coalesce("
 	    "order_id, '') || coalesce(role, '') LIKE '%%ticket%%'"), 0);
@@ -1517,12 +1581,12 @@ test_reveal_rate_limit(void **state)
 	    WF_OVR_SCANNER, t + 602, &out, &err), FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_LOCKED);
 	/* Unlocked by another, but the hour is still full: locked again. */
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, t + 700,
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, 0, t + 700,
 	    &err), 0);
 	assert_int_equal(workflow_reveal(f->s, SUPERVISOR, "A-1002",
 	    WF_REV_CUSTOMER, text, t + 701, &out, &err), FULFIL_EPERM);
 	assert_int_equal(out.result, WF_R_RATE_LOCKED);
-	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, t + 702,
+	assert_int_equal(lockout_unlock(f->s, "opsadmin", SUPERVISOR, 0, t + 702,
 	    &err), 0);
 	/* An hour after the first: room for one again. */
 	assert_int_equal(workflow_reveal(f->s, SUPERVISOR, "A-1002",
@@ -1778,8 +1842,8 @@ test_no_pii_anywhere(void **state)
 	    &out), 0);
 	assert_int_equal(workflow_reveal(f->s, SUPERVISOR, "A-1001",
 	    WF_REV_ADDRESS, "postcode looks short", t0, &out, &err), 0);
-	assert_int_equal(workflow_mark_labelled(f->s, DISPATCHER, "A-1001",
-	    t0, &out, &err), 0);
+	assert_int_equal(workflow_print(f->s, DISPATCHER, "A-1001", 0, t0,
+	    &out, &err), 0);
 	assert_int_equal(advance(f, DISPATCHER, "A-1001", WF_STEP_SHIP,
 	    "1Z999AA10123456784", &out), 0);
 
@@ -1841,6 +1905,238 @@ test_schema(void **state)
 		    " WHERE type = 'table' AND name = '%s'", tables[i]), 1);
 }
 
+/* ---- tests: the dispatch label ------------------------------------------ */
+
+/* A printer stand-in: one connection on 127.0.0.1, everything it sent. */
+struct standin {
+	int lfd;
+	unsigned short port;
+	pthread_t th;
+	char buf[64 * 1024];
+	size_t len;
+};
+
+static void *
+standin_run(void *arg)
+{
+	struct standin *p = arg;
+	ssize_t n;
+	int fd;
+
+	if ((fd = accept(p->lfd, NULL, NULL)) < 0)
+		return NULL;
+	while (p->len < sizeof p->buf &&
+	    (n = read(fd, p->buf + p->len, sizeof p->buf - p->len)) > 0)
+		p->len += (size_t)n;
+	close(fd);
+	return NULL;
+}
+
+/* Listen on 127.0.0.1 port 0; accept = false: bound and closed again. */
+static void
+standin_start(struct standin *p, bool accept_one)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof a;
+
+	memset(p, 0, sizeof *p);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((p->lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &al), 0);
+	p->port = ntohs(a.sin_port);
+	if (!accept_one) {	/* nobody listens: connection refused */
+		close(p->lfd);
+		p->lfd = -1;
+		return;
+	}
+	assert_int_equal(listen(p->lfd, 1), 0);
+	assert_int_equal(pthread_create(&p->th, NULL, standin_run, p), 0);
+}
+
+static void
+standin_stop(struct standin *p)
+{
+	if (p->lfd >= 0) {
+		pthread_join(p->th, NULL);
+		close(p->lfd);
+	}
+}
+
+static void
+set_printer(struct fixture *f, const char *uri)
+{
+	free(f->cfg->printer.uri);
+	f->cfg->printer.uri = uri != NULL ? strdup(uri) : NULL;
+}
+
+static int
+print_label(struct fixture *f, const char *user, const char *order,
+    int reprint, int64_t now, struct workflow_outcome *out)
+{
+	struct ferr err = { 0 };
+	int r;
+
+	r = workflow_print(f->s, user, order, reprint, now, out, &err);
+	check_outcome(r, out, &err);
+	return r;
+}
+
+static void
+test_print_gates(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+
+	set_state(f, "A-1001", "packed");
+	/* The label step is only taken by printing. */
+	assert_int_equal(advance(f, DISPATCHER, "A-1001", WF_STEP_LABEL, "x",
+	    &out), FULFIL_EINVAL);
+	{
+		struct ferr err = { 0 };
+
+		assert_int_equal(workflow_advance(f->s, DISPATCHER, "A-1001",
+		    WF_STEP_LABEL, NULL, t0, &out, &err), FULFIL_ESTATE);
+		assert_non_null(strstr(out.msg, "Print the label"));
+	}
+	/* Only a dispatcher prints. */
+	assert_int_equal(print_label(f, PACKER, "A-1001", 0, t0, &out),
+	    FULFIL_EPERM);
+	assert_int_equal(out.result, WF_R_ROLE);
+	assert_int_equal(print_label(f, AUDITOR, "A-1001", 0, t0, &out),
+	    FULFIL_EPERM);
+	/* A reprint code on a first print; an unknown reason. */
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", WF_RPR_JAMMED,
+	    t0, &out), FULFIL_EINVAL);
+	assert_int_equal(out.result, WF_R_BAD_INPUT);
+	/* Not packed yet. */
+	assert_int_equal(print_label(f, DISPATCHER, "A-1002", 0, t0, &out),
+	    FULFIL_ESTATE);
+	assert_int_equal(out.result, WF_R_WRONG_STATE);
+	/* No printer: this station prints nothing. */
+	set_printer(f, NULL);
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out),
+	    FULFIL_ESTATE);
+	assert_int_equal(out.result, WF_R_NO_PRINTER);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"), 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM orders WHERE"
+	    " id = 'A-1001' AND state = 'packed'"), 1);
+}
+
+static void
+test_print_sends_and_records(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+	struct standin p;
+	struct rows *r;
+	char uri[64];
+	int k;
+
+	set_state(f, "A-1001", "packed");
+	standin_start(&p, true);
+	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", p.port);
+	set_printer(f, uri);
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out), 0);
+	standin_stop(&p);
+	assert_int_equal(out.state, WF_STATE_LABELLED);
+	assert_true(p.len > 0);
+	assert_int_equal((size_t)out.count, p.len);
+	/* One label, for this order's recipient, with its ref. */
+	{
+		const char *xa = memmem(p.buf, p.len, "^XA", 3);
+
+		assert_non_null(xa);
+		assert_null(memmem(xa + 3, p.len - (size_t)(xa + 3 - p.buf),
+		    "^XA", 3));
+	}
+	assert_non_null(memmem(p.buf, p.len, "Zarkowitz1", 10));
+	assert_null(memmem(p.buf, p.len, "Zarkowitz2", 10));
+	assert_non_null(memmem(p.buf, p.len, "1001", 4));
+	/* Recorded: printer and bytes, never content; step + outbox. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints WHERE"
+	    " order_id = 'A-1001' AND user = '%s' AND bytes = %zu AND"
+	    " printer = '%s' AND reprint = 0", DISPATCHER, p.len, uri), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+	    " order_id = 'A-1001' AND event = 'labelled'"), 1);
+	r = audit_rows(f);
+	k = last_kind(r, AUDIT_LABEL_PRINTED);
+	assert_true(k >= 0);
+	assert_int_equal(r->count[k], (int64_t)p.len);
+	assert_string_equal(r->order[k], "A-1001");
+	assert_string_equal(r->actor[k], DISPATCHER);
+	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), 1);
+	/* Pressing F5 again is a reprint: it needs a reason. */
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0 + 1,
+	    &out), FULFIL_EINVAL);
+	assert_non_null(strstr(out.msg, "reason"));
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 99, t0 + 1,
+	    &out), FULFIL_EINVAL);
+}
+
+static void
+test_print_failure_keeps_order(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+	struct standin p;
+	struct rows *r;
+	char uri[64];
+	int k;
+
+	set_state(f, "A-1001", "packed");
+	standin_start(&p, false);
+	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", p.port);
+	set_printer(f, uri);
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out),
+	    FULFIL_EIO);
+	assert_int_equal(out.result, WF_R_PRINT_FAILED);
+	assert_true(out.fx & WF_FX_BEEP);
+	assert_non_null(strstr(out.msg, "Not printed"));
+	assert_non_null(strstr(out.msg, uri + 6));	/* names the printer */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM orders WHERE"
+	    " id = 'A-1001' AND state = 'packed'"), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"), 0);
+	assert_int_equal(outbox_rows(f, "A-1001"), 0);
+	r = audit_rows(f);
+	k = last_kind(r, AUDIT_PRINT_FAILED);
+	assert_true(k >= 0);
+	assert_int_equal(r->count[k], 0);
+	assert_int_equal(r->result[k], FULFIL_EIO);
+	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), 0);
+}
+
+static void
+test_reprint_rate_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+	int64_t until;
+	int i;
+
+	set_state(f, "A-1001", "packed");
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out), 0);
+	for (i = 0; i < WORKFLOW_REPRINT_LIMIT; i++) {
+		assert_int_equal(print_label(f, DISPATCHER, "A-1001",
+		    WF_RPR_SMUDGED, t0 + 1 + i, &out), 0);
+		assert_int_equal(out.state, WF_STATE_LABELLED);
+	}
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints WHERE"
+	    " reprint = %d", WF_RPR_SMUDGED), WORKFLOW_REPRINT_LIMIT);
+	assert_int_equal(count_kind(audit_rows(f), AUDIT_LABEL_REPRINTED),
+	    WORKFLOW_REPRINT_LIMIT);
+	/* One more within the hour: locked, nothing printed. */
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", WF_RPR_JAMMED,
+	    t0 + 100, &out), FULFIL_EPERM);
+	assert_int_equal(out.result, WF_R_RATE_LOCKED);
+	assert_true(out.fx & WF_FX_LOGOUT);
+	assert_int_equal(lockout_state(f->s, DISPATCHER, t0 + 101, &until),
+	    LOCKOUT_LOCKED);
+	assert_int_equal(count_kind(audit_rows(f), AUDIT_ANOMALY_LOCK), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"),
+	    WORKFLOW_REPRINT_LIMIT + 1);
+}
+
 int
 main(void)
 {
@@ -1865,6 +2161,10 @@ main(void)
 		T(test_scan_rate_limit),
 		T(test_locked_by_logins),
 		T(test_queue),
+		T(test_print_gates),
+		T(test_print_sends_and_records),
+		T(test_print_failure_keeps_order),
+		T(test_reprint_rate_limit),
 		cmocka_unit_test(test_tables),
 		T(test_no_pii_anywhere),
 		T(test_schema),
