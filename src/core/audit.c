@@ -154,6 +154,12 @@ static const struct audit_kind_info audit_kinds[] = {
 	       "actor, count: orders erased") },
 	{ AUDIT_REMOTE_WIPE, "remote-wipe", LOG_ALERT, "alert",
 	    N_("the OMS ordered this station wiped; count: orders erased") },
+	{ AUDIT_SYNC_PAGE_REFUSED, "sync-page-refused", LOG_WARNING, "warning",
+	    N_("sync refused a page from the order system; count: orders "
+	       "failing validation, result") },
+	{ AUDIT_SYNC_AUTH_REFUSED, "sync-auth-refused", LOG_ALERT, "alert",
+	    N_("the order system refused the station's credentials and sync "
+	       "stopped; count: HTTP status") },
 };
 
 #define AUDIT_NKINDS (sizeof audit_kinds / sizeof audit_kinds[0])

@@ -78,6 +78,9 @@ enum audit_kind {
 					   0 finished, FULFIL_ESTATE rolled back */
 	AUDIT_PURGE_ALL = 85,		/* actor, count = orders erased */
 	AUDIT_REMOTE_WIPE = 86,		/* count = orders erased */
+	/* Sync with the order system (sync.h). */
+	AUDIT_SYNC_PAGE_REFUSED = 71,	/* count = orders rejected, result */
+	AUDIT_SYNC_AUTH_REFUSED = 72,	/* count = HTTP status (401, 403) */
 };
 
 /* Stable lower-case name ("login-failed"); NULL for an unknown kind. */

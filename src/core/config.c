@@ -151,6 +151,14 @@ static const struct cfg_key cfg_keys[] = {
 	    NULL },
 	{ "sync", "interval", CFG_DURATION, 0, OFF(sync.interval), 1, DAY,
 	    "60s", N_("time between two pulls"), NULL },
+	{ "sync", "page_size", CFG_INT, 0, OFF(sync.page_size), 1, 1000,
+	    "500", N_("orders asked for in one pull request"), NULL },
+	{ "sync", "timeout", CFG_DURATION, 0, OFF(sync.timeout), 1, HOUR,
+	    "60s", N_("longest time one request to the order system may "
+	    "take"), NULL },
+	{ "sync", "connect_timeout", CFG_DURATION, 0,
+	    OFF(sync.connect_timeout), 1, 300, "10s",
+	    N_("longest time to connect to the order system"), NULL },
 
 	{ "printer", "uri", CFG_PRINTER, CFG_OPTIONAL, OFF(printer.uri), 0,
 	    CFG_PATH_MAX, "",

@@ -48,6 +48,9 @@ struct fulfil_config {
 		char *client_cert;
 		char *client_key;
 		int64_t interval;	/* 60s */
+		int page_size;		/* 500 orders per pull request */
+		int64_t timeout;	/* 60s: whole request */
+		int64_t connect_timeout;	/* 10s */
 	} sync;
 	struct {
 		char *uri;		/* NULL: this station prints nothing */

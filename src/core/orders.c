@@ -819,6 +819,42 @@ ingest_validate(const json_t *arr, size_t n, struct parsed *p,
 	return 0;
 }
 
+/* Upsert every good order of p (inside the caller's transaction). */
+static int
+ingest_apply(struct ingest *g, const struct parsed *p, size_t n,
+    struct orders_ingest_stats *s, struct ferr *err)
+{
+	enum row_state rs;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct order *o = &p->orders[i];
+
+		if (p->bad[i])
+			continue;
+		if ((r = ingest_row_state(g, o, &rs, err)) != 0)
+			return r;
+		switch (rs) {
+		case ROW_NONE:
+			r = ingest_write(g, o, 1, err);
+			s->imported++;
+			break;
+		case ROW_OLDER:
+			r = ingest_write(g, o, 0, err);
+			s->updated++;
+			break;
+		case ROW_SAME_OR_NEWER:
+		case ROW_WIPED:
+			s->unchanged++;
+			break;
+		}
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 int
 orders_import_buffer(struct store *st, const struct kek *kek,
     enum fulfil_cipher cipher, const char *buf, size_t len,
@@ -830,8 +866,7 @@ orders_import_buffer(struct store *st, const struct kek *kek,
 	struct ingest g;
 	json_error_t jerr;
 	json_t *root = NULL, *arr;
-	enum row_state rs;
-	size_t i, n;
+	size_t n;
 	int r, in_txn = 0, have_g = 0;
 
 	if (stats != NULL)
@@ -869,30 +904,8 @@ orders_import_buffer(struct store *st, const struct kek *kek,
 			goto out;
 		in_txn = 1;
 	}
-	for (i = 0; i < n; i++) {
-		const struct order *o = &p.orders[i];
-
-		if (p.bad[i])
-			continue;
-		if ((r = ingest_row_state(&g, o, &rs, err)) != 0)
-			goto out;
-		switch (rs) {
-		case ROW_NONE:
-			r = ingest_write(&g, o, 1, err);
-			s.imported++;
-			break;
-		case ROW_OLDER:
-			r = ingest_write(&g, o, 0, err);
-			s.updated++;
-			break;
-		case ROW_SAME_OR_NEWER:
-		case ROW_WIPED:
-			s.unchanged++;
-			break;
-		}
-		if (r != 0)
-			goto out;
-	}
+	if ((r = ingest_apply(&g, &p, n, &s, err)) != 0)
+		goto out;
 	if (in_txn) {
 		in_txn = 0;
 		if ((r = store_commit(st, err)) != 0)
@@ -913,6 +926,51 @@ out:
 		ingest_free(&g);
 	parsed_free(&p);
 	json_decref(root);
+	return r;
+}
+
+int
+orders_ingest_page(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, const json_t *orders, orders_reject_fn reject,
+    void *ctx, struct orders_ingest_stats *stats, struct ferr *err)
+{
+	struct orders_ingest_stats s = {0};
+	struct parsed p = {0};
+	struct ingest g;
+	size_t n;
+	int r;
+
+	if (stats != NULL)
+		memset(stats, 0, sizeof *stats);
+	if (kek == NULL)
+		return ferr_set(err, FULFIL_EKEY, _("no key-encryption key"));
+	if (sqlite3_get_autocommit(store_db(st)))
+		return ferr_set(err, FULFIL_ESTATE,
+		    _("ingest of a page outside a transaction"));
+	if (!json_is_array(orders))
+		return ferr_set(err, FULFIL_EINVAL,
+		    _("order document: expected "
+		      "an object with an \"orders\" array"));
+	n = json_array_size(orders);
+	s.received = n;
+	if ((r = ingest_init(&g, st, kek, cipher, err)) != 0)
+		goto out;
+	if (ingest_validate(orders, n, &p, reject, ctx, &s.rejected) != 0) {
+		r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	if (s.rejected > 0) {
+		r = ferr_set(err, FULFIL_EINVAL,
+		    _("%zu of %zu orders failed validation; nothing written"),
+		    s.rejected, n);
+		goto out;
+	}
+	r = ingest_apply(&g, &p, n, &s, err);
+out:
+	if (stats != NULL)
+		*stats = s;
+	ingest_free(&g);
+	parsed_free(&p);
 	return r;
 }
 

@@ -73,6 +73,20 @@ int orders_import_buffer(struct store *st, const struct kek *kek,
     struct ferr *err);
 
 /*
+ * Ingest the "orders" array of a sync page inside the caller's open
+ * transaction (so the page and the sync cursor commit together). The
+ * validation is orders_import_buffer's, but stricter: one rejected order
+ * (each is reported through reject) refuses the whole page with
+ * FULFIL_EINVAL and nothing is written. Outside a transaction:
+ * FULFIL_ESTATE. On error the caller rolls back.
+ */
+struct json_t;
+int orders_ingest_page(struct store *st, const struct kek *kek,
+    enum fulfil_cipher cipher, const struct json_t *orders,
+    orders_reject_fn reject, void *ctx, struct orders_ingest_stats *stats,
+    struct ferr *err);
+
+/*
  * Find an order by id or ref and decrypt it. FULFIL_ENOTFOUND when there
  * is no such order (or its data was wiped: FULFIL_ESTATE); FULFIL_ECRYPTO
  * naming the order id when its sealed data fails authentication.

@@ -57,6 +57,7 @@ int cmd_audit(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
 int cmd_reveals(struct ctl *c, int argc, char **argv);	/* cmd_audit.c */
 int cmd_fields(struct ctl *c, int argc, char **argv);	/* cmd_fields.c */
 int cmd_language(struct ctl *c, int argc, char **argv);	/* cmd_people.c */
+int cmd_sync(struct ctl *c, int argc, char **argv);	/* cmd_sync.c */
 int cmd_purge(struct ctl *c, int argc, char **argv);	/* cmd_retention.c */
 int cmd_rekey(struct ctl *c, int argc, char **argv);
 int cmd_verify_certificate(struct ctl *c, int argc, char **argv);

@@ -54,6 +54,9 @@ const struct ctl_command ctl_commands[] = {
 	    cmd_verify_certificate },
 	{ "report", "[--json]", N_("compliance evidence, one entry per rule "
 	    "R1-R16; exit 1 if a rule is violated now"), cmd_report },
+	{ "sync", "[--once]", N_("pull orders from the order system, push the "
+	    "outbox and alerts; without --once every [sync] interval"),
+	    cmd_sync },
 	{ NULL, NULL, NULL, NULL },
 };
 

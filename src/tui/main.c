@@ -18,7 +18,10 @@
  *      becomes the service account for good, and refuses to go on as
  *      root without one (exit 2); otherwise nothing changes.
  *   6. station_open_as(STATION_SOURCE_TERMINAL): the cache, only now.
- *   7. the screens (ui_open: curses in the alternate screen) and the
+ *   7. the screens (ui_open: curses in the alternate screen), the
+ *      background sync thread (sync_bg_start: its own station and
+ *      sqlite connection; only with [sync] url; stopped before step 8)
+ *      and the
  *      login loop on them (login_run, with screen_home while someone is
  *      logged in) until end of input (^D) at User: (exit 0) or
  *      SIGINT/SIGTERM/SIGHUP/SIGQUIT (the person logged out, the screen
@@ -47,6 +50,7 @@
 #include "retention.h"
 #include "screens.h"
 #include "station.h"
+#include "sync.h"
 #include "ui.h"
 
 #define EXIT_FAILED 1	/* the terminal or the cache failed */
@@ -231,6 +235,12 @@ run(const struct opts *o)
 		status = fail(&err);
 		goto out;
 	}
+	/* Background sync: its own thread and connection, never the UI's. */
+	if (sync_bg_start(cfg, &err) != 0) {
+		ui_close(ui);
+		status = fail(&err);
+		goto out;
+	}
 	memset(&l, 0, sizeof l);
 	l.station = st;
 	l.backend = monitor_backend;
@@ -241,6 +251,7 @@ run(const struct opts *o)
 	l.session = session;
 	l.sctx = ui;
 	r = login_run(&l, &err);
+	sync_bg_stop();
 	ui_close(ui);
 	if (r < 0)
 		status = fail(&err);

@@ -37,6 +37,7 @@
 #include "screens.h"
 #include "secret.h"
 #include "station.h"
+#include "sync.h"
 #include "ui.h"
 #include "workflow.h"
 
@@ -379,7 +380,7 @@ ui_key_name(int key, char *buf, size_t len)
 static void
 ui_draw_top(struct ui *ui)
 {
-	char line[256], roles[128] = "";
+	char line[256], roles[128] = "", sync[48];
 	struct station_status ss;
 	struct ferr err = { 0 };
 	const char *name;
@@ -399,14 +400,15 @@ ui_draw_top(struct ui *ui)
 				break;
 			o += (size_t)n;
 		}
+		sync_bg_label(sync, sizeof sync);
 		if (ui->st != NULL && station_status(ui->st, ui_now(), &ss,
 		    &err) == 0)
 			snprintf(line, sizeof line, _("%s (%s) | %s | outbox %lld"),
-			    ui->sess->user, roles, _("offline"),
+			    ui->sess->user, roles, sync,
 			    (long long)ss.outbox);
 		else
 			snprintf(line, sizeof line, "%s (%s) | %s",
-			    ui->sess->user, roles, _("offline"));
+			    ui->sess->user, roles, sync);
 	}
 	attrset(A_REVERSE);
 	mvhline(0, 0, ' ', COLS);

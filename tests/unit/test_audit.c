@@ -1091,6 +1091,8 @@ test_doc_table(void **state)
 		    k.kind == AUDIT_CHAIN_BROKEN ||
 		    k.kind == AUDIT_ANOMALY_LOCK ||
 		    k.kind == AUDIT_GRANT_REFUSED ||
+		    k.kind == AUDIT_SYNC_PAGE_REFUSED ||
+		    k.kind == AUDIT_SYNC_AUTH_REFUSED ||
 		    k.kind == AUDIT_RETENTION_CAP ||
 		    k.kind == AUDIT_STALE_PII ||
 		    k.kind == AUDIT_REKEY_RECOVERED ||

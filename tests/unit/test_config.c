@@ -969,7 +969,7 @@ test_table(void **state)
 			    strcmp(ki.key, kj.key) == 0);
 		}
 	}
-	assert_int_equal(i, 29);
+	assert_int_equal(i, 32);
 	assert_false(config_key_info(i, &ki));
 }
 
