@@ -35,6 +35,7 @@
 #include "login.h"
 #include "policy.h"
 #include "screens.h"
+#include "retention.h"
 #include "secret.h"
 #include "station.h"
 #include "sync.h"
@@ -664,9 +665,10 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 	const struct ui_screen *prev = ui->cur;
 	char text[UI_INPUT_MAX + 1];
 	enum ui_act a = UI_STAY;
+	struct ferr rerr = { 0 };
 	size_t i;
 	int c;
-	bool bound;
+	bool bound, reloaded;
 
 	ui->cur = s;
 	ui->dirty = true;
@@ -687,6 +689,11 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 			ui->t->msg[0] = '\0';
 			ui->dirty = true;
 		}
+		/* The key may have been rotated meanwhile (the upkeep thread,
+		 * fulfilctl rekey): take it up before the screen acts. */
+		if (ui->st != NULL &&
+		    retention_kek_refresh(ui->st, &reloaded, &rerr) != 0)
+			ui_message(ui, UI_ERROR, rerr.msg);
 		bound = false;
 		for (i = 0; i < s->nkeys; i++) {
 			if (s->keys[i].key == c && s->keys[i].fn != NULL &&

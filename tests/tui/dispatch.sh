@@ -14,7 +14,7 @@ tui_require
 command -v strace >/dev/null 2>&1 || skip_all "strace not found"
 PW_DISP='Disp-Pass-6693'
 tui_station dan:"$PW_DISP"
-plan 30
+plan 31
 
 ORDERS="$top_srcdir/data/demo-orders.json"
 cp "$ORDERS" "$T/st/orders.json"
@@ -116,6 +116,8 @@ check "fulfil starts under strace" tui_start disp 80 24 \
 check "at User:" tui_wait_for disp "User:"
 check "dan logs in" tui_login disp dan "$PW_DISP"
 check "home asks for an order" sees disp "Scan an order"
+# The key rotates under the running terminal: it takes the new one up.
+expect_exit 0 "fulfilctl rekey while the terminal runs" ctl rekey
 tui_type disp "$ORDER" && tui_send disp Enter
 check "the packed order opens" sees disp "Order $ORDER"
 tui_send disp F4
