@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "crypto.h"
+#include "fileio.h"
 #include "ferr.h"
 #include "i18n.h"
 #include "secret.h"
@@ -945,45 +946,6 @@ out:
 	return r;
 }
 
-static int
-crypto_write_all(int fd, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* fsync the directory holding path so the new entry is durable. */
-static int
-crypto_fsync_dir(const char *path, struct ferr *err)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, r = 0;
-
-	n = slash == path ? 1 : (size_t)(slash - path);
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return ferr_set(err, FULFIL_EIO,
-		    _("cannot open directory %s: %s"), dir, strerror(errno));
-	if (fsync(fd) != 0)
-		r = ferr_set(err, FULFIL_EIO, _("cannot sync directory %s: %s"),
-		    dir, strerror(errno));
-	close(fd);
-	return r;
-}
-
 /* "fulfil-kek-1 EPOCH BASE64\n" for a fresh random key, into line. */
 static int
 crypto_keyfile_format(uint32_t epoch, struct secret *line, struct ferr *err)
@@ -1060,7 +1022,7 @@ crypto_kek_create(const char *path, uint32_t epoch, struct ferr *err)
 		goto out;
 	}
 	if (fchmod(fd, 0400) != 0 ||
-	    crypto_write_all(fd, line->data, line->len) != 0 ||
+	    fileio_write_all(fd, line->data, line->len) != 0 ||
 	    fsync(fd) != 0) {
 		r = ferr_set(err, FULFIL_EIO, _("cannot write key file %s: %s"),
 		    path, strerror(errno));
@@ -1073,7 +1035,7 @@ crypto_kek_create(const char *path, uint32_t epoch, struct ferr *err)
 		goto fail;
 	}
 	fd = -1;
-	if ((r = crypto_fsync_dir(path, err)) != 0)
+	if ((r = fileio_fsync_dir(path, err)) != 0)
 		goto fail;
 	goto out;
 fail:

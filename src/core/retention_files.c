@@ -21,51 +21,9 @@
 #include <sodium.h>
 
 #include "ferr.h"
+#include "fileio.h"
 #include "i18n.h"
 #include "retention_files.h"
-
-int
-retention_fsync_dir(const char *path, struct ferr *err)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, r = 0;
-
-	if (slash == NULL)
-		return ferr_set(err, FULFIL_EINVAL,
-		    _("%s is not an absolute path"), path);
-	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= sizeof dir)
-		return ferr_set(err, FULFIL_EINVAL, _("path is too long"));
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return ferr_set(err, FULFIL_EIO,
-		    _("cannot open directory %s: %s"), dir, strerror(errno));
-	if (fsync(fd) != 0)
-		r = ferr_set(err, FULFIL_EIO, _("cannot sync directory %s: %s"),
-		    dir, strerror(errno));
-	close(fd);
-	return r;
-}
-
-static int
-retention_write_all(int fd, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int
 retention_file_overwrite(const char *path, struct ferr *err)
@@ -91,7 +49,7 @@ retention_file_overwrite(const char *path, struct ferr *err)
 		size_t n = left < (off_t)sizeof buf ? (size_t)left : sizeof buf;
 
 		randombytes_buf(buf, n);
-		if (retention_write_all(fd, buf, n) != 0) {
+		if (fileio_write_all(fd, buf, n) != 0) {
 			r = ferr_set(err, FULFIL_EIO,
 			    _("cannot overwrite %s: %s"), path,
 			    strerror(errno));
@@ -115,7 +73,7 @@ retention_file_remove(const char *path, struct ferr *err)
 		return ferr_set(err, FULFIL_EIO, _("cannot remove %s: %s"),
 		    path, strerror(errno));
 	}
-	return retention_fsync_dir(path, err);
+	return fileio_fsync_dir(path, err);
 }
 
 int
@@ -147,7 +105,7 @@ retention_file_write(const char *path, const void *buf, size_t len,
 		return ferr_set(err, FULFIL_EIO, _("cannot create %s: %s"),
 		    tmp, strerror(errno));
 	if (fchmod(fd, (mode_t)mode) != 0 ||
-	    retention_write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+	    fileio_write_all(fd, buf, len) != 0 || fsync(fd) != 0)
 		r = ferr_set(err, FULFIL_EIO, _("cannot write %s: %s"), tmp,
 		    strerror(errno));
 	if (close(fd) != 0 && r == 0)
@@ -160,7 +118,7 @@ retention_file_write(const char *path, const void *buf, size_t len,
 		(void)unlink(tmp);
 		return r;
 	}
-	return retention_fsync_dir(path, err);
+	return fileio_fsync_dir(path, err);
 }
 
 int

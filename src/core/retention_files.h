@@ -12,9 +12,6 @@
 
 #include "ferr.h"
 
-/* fsync the directory that holds path. */
-int retention_fsync_dir(const char *path, struct ferr *err);
-
 /* Overwrite the whole file with random bytes and fsync it; it stays. */
 int retention_file_overwrite(const char *path, struct ferr *err);
 

@@ -35,6 +35,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "ferr.h"
+#include "fileio.h"
 #include "i18n.h"
 #include "retention.h"
 #include "retention_files.h"
@@ -248,7 +249,7 @@ rekey_swap_files(const char *key, const char *newpath, struct ferr *err)
 		return ferr_set(err, FULFIL_EIO, _("cannot rename %s to %s: %s"),
 		    newpath, key, strerror(errno));
 	retention_crash_point();
-	if ((r = retention_fsync_dir(key, err)) != 0)
+	if ((r = fileio_fsync_dir(key, err)) != 0)
 		return r;
 	retention_crash_point();
 	return 0;
