@@ -133,9 +133,11 @@ static const unsigned short l_ascii_w[95] = {
 #define L_WIDE_W 1100
 #define L_SAFETY_PERMILLE 1060	/* measured widths are scaled by this */
 
-/* EPL2 character pitch in dots (cell + gap), fonts 1-5, by density. */
-static const int l_epl_pitch_203[5] = { 10, 12, 14, 16, 36 };
-static const int l_epl_pitch_300[5] = { 14, 18, 22, 26, 52 };
+/* EPL2 character pitch in dots (cell + gap), fonts 1-5, at 203 and 300. */
+static const int l_epl_pitch[2][5] = {
+	{ 10, 12, 14, 16, 36 },
+	{ 14, 18, 22, 26, 52 },
+};
 
 /* The output and what it takes to write it. */
 struct l_out {
@@ -247,12 +249,8 @@ static long
 l_char_dots(const struct l_out *o, const struct l_style *st, const char *s,
     size_t n)
 {
-	if (o->lang == LABEL_EPL) {
-		const int *pitch = o->dpi == LABEL_DPI_300 ? l_epl_pitch_300 :
-		    l_epl_pitch_203;
-
-		return (long)pitch[st->ef - 1] * st->ehm;
-	}
+	if (o->lang == LABEL_EPL)
+		return (long)label_epl_pitch(o->dpi, st->ef) * st->ehm;
 	return l_permille_dots(l_char_permille(s, n), l_scale(o, st->zw));
 }
 
@@ -288,8 +286,7 @@ label_epl_pitch(int dpi, int font)
 {
 	if (font < 1 || font > 5)
 		return 0;
-	return (dpi == LABEL_DPI_300 ? l_epl_pitch_300 :
-	    l_epl_pitch_203)[font - 1];
+	return l_epl_pitch[dpi == LABEL_DPI_300][font - 1];
 }
 
 /* ---- escaping ---------------------------------------------------------- */
@@ -419,10 +416,9 @@ l_escape(struct l_out *o, const char *s, size_t n)
  * caption + value (+ "..." when cut) fit the slot's budget.
  */
 static void
-l_field(struct l_out *o, enum l_slot sl, const char *caption,
+l_field_st(struct l_out *o, const struct l_style *st, const char *caption,
     const char *value, size_t vlen)
 {
-	const struct l_style *st = &l_styles[sl];
 	long budget = l_scale(o, st->maxw), used = 0, dots_dots;
 	size_t i, n, keep = 0, clen = strlen(caption);
 	bool cut = false;
@@ -471,6 +467,47 @@ l_field(struct l_out *o, enum l_slot sl, const char *caption,
 			l_puts(o, "...");
 		l_puts(o, "\"\n");
 	}
+}
+
+static void
+l_field(struct l_out *o, enum l_slot sl, const char *caption,
+    const char *value, size_t vlen)
+{
+	l_field_st(o, &l_styles[sl], caption, value, vlen);
+}
+
+/* Dots n bytes of sanitised text take in st's font. */
+static long
+l_dots(const struct l_out *o, const struct l_style *st, const char *s,
+    size_t n)
+{
+	long w = 0;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = l_next(s + i, n - i);
+		w += l_char_dots(o, st, s + i, k);
+	}
+	return w;
+}
+
+/*
+ * The ref as text: never cut (it is what a person types when the barcode
+ * will not scan), so a long one is set in a narrower font instead. It is
+ * of LABEL_REF_CHARS (checked), so it needs no sanitising.
+ */
+static void
+l_ref_text(struct l_out *o, const char *ref)
+{
+	static const char caption[] = "Ref: ";
+	struct l_style st = l_styles[SL_REF];
+	size_t n = strlen(ref);
+
+	while (o->lang == LABEL_ZPL && st.zw > st.zh / 3 &&
+	    l_dots(o, &st, caption, sizeof caption - 1) +
+	    l_dots(o, &st, ref, n) > l_scale(o, st.maxw))
+		st.zw--;
+	l_field_st(o, &st, caption, ref, n);
 }
 
 /* A field of untrusted text: sanitised, then placed. */
@@ -654,7 +691,7 @@ l_body(struct l_out *o, const struct label_data *d)
 	}
 	l_text(o, SL_TRACKING, "Tracking: ", d->tracking);
 	l_text(o, SL_ORDER, "Order: ", d->order_id);
-	l_text(o, SL_REF, "Ref: ", d->ref);
+	l_ref_text(o, d->ref);
 	for (i = 0; i < sizeof l_rules / sizeof l_rules[0]; i++)
 		l_rule(o, l_rules[i]);
 	l_barcode(o, d->ref);

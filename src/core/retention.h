@@ -170,6 +170,7 @@ struct retention_purge_result {
 	int64_t orders;			/* rows in the cache */
 	int64_t orders_erased;		/* of those, still holding data */
 	int64_t keys_destroyed;		/* DEKs + KEKs */
+	bool kek_destroyed;		/* false: a credential: key stays */
 	bool resumed;			/* finished an interrupted purge */
 };
 

@@ -332,12 +332,16 @@ purge_result_from(const json_t *doc, struct retention_purge_result *res,
     bool resumed)
 {
 	const json_t *c = json_object_get(doc, "certificate");
+	const json_t *kek = json_array_get(json_object_get(c,
+	    "keys_destroyed"), 0);
 
 	memset(res, 0, sizeof *res);
 	res->orders = json_integer_value(json_object_get(c, "orders"));
 	res->orders_erased = json_integer_value(json_object_get(c,
 	    "orders_erased"));
-	res->keys_destroyed = res->orders_erased + 1;
+	res->kek_destroyed = json_is_true(json_object_get(kek, "destroyed"));
+	res->keys_destroyed = res->orders_erased +
+	    (res->kek_destroyed ? 1 : 0);
 	res->resumed = resumed;
 }
 

@@ -334,8 +334,15 @@ rekey_locked(struct station *s, const char *actor, int64_t now,
 		    _("the new key equals the old one"));
 		goto undo;
 	}
-	if ((r = rekey_commit(s, nk, now, err)) != 0)
-		goto undo;
+	if ((r = rekey_commit(s, nk, now, err)) != 0) {
+		/*
+		 * A commit that failed in its last write may still have
+		 * landed: the key check decides, never the return code.
+		 */
+		if (station_kek_opens(s->store, nk, NULL) != 0)
+			goto undo;
+		ferr_clear(err);
+	}
 	retention_crash_point();
 	/* From here on the cache opens only with nk: go forward. */
 	if ((r = rekey_swap_files(key, newpath, err)) != 0)

@@ -224,6 +224,13 @@ static const struct {
         " CAST(value AS INTEGER) FROM meta WHERE key = 'kek_epoch'), 0)"
         " BEGIN SELECT RAISE(ABORT, 'order data key wrapped under a"
         " retired key epoch; reopen the station'); END;"},
+    /* 7: the packer's box and parcel weight (workflow_pack_info). */
+    {7, "CREATE TABLE packing ("
+        " order_id TEXT PRIMARY KEY,"
+        " box TEXT,"
+        " weight_g INTEGER,"
+        " by_user TEXT NOT NULL,"
+        " at INTEGER NOT NULL);"},
 };
 
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])

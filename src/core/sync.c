@@ -1560,6 +1560,27 @@ bg_wait(int64_t secs)
 	return stop;
 }
 
+/*
+ * Retention's upkeep (take up a rotated key, sweep, rotate when the epoch
+ * is due) at most every BG_UPKEEP_EVERY seconds, on the thread's own
+ * station: a station without sync still forgets delivered orders and
+ * replaces its key on time while the terminal runs.
+ */
+#define BG_UPKEEP_EVERY 3600
+
+static void
+bg_upkeep(struct station *s, int64_t *last)
+{
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+
+	if (s == NULL || (*last != 0 && now - *last < BG_UPKEEP_EVERY))
+		return;
+	*last = now;
+	/* A failure is in the audit log where it matters; try next hour. */
+	(void)retention_upkeep(s, NULL, now, NULL, NULL, &err);
+}
+
 static void *
 bg_main(void *arg)
 {
@@ -1568,6 +1589,7 @@ bg_main(void *arg)
 	struct sync_result res;
 	struct station *s = NULL;
 	struct ferr err = { 0 };
+	int64_t last_upkeep = 0;
 	bool halt = false;
 	sigset_t all;
 	int64_t wait;
@@ -1580,11 +1602,12 @@ bg_main(void *arg)
 	opt.progress = bg_progress;
 	opt.stop = &bg.stop;
 	while (!bg.stop) {
-		wait = bg.cfg->sync.interval;
+		wait = bg.sy != NULL ? bg.cfg->sync.interval : BG_UPKEEP_EVERY;
 		if (s == NULL && station_open_as(bg.cfg, STATION_SOURCE_SYNC,
 		    false, &s, &err) != 0)
 			s = NULL;
-		if (s != NULL) {
+		bg_upkeep(s, &last_upkeep);
+		if (s != NULL && bg.sy != NULL) {
 			if (station_status(s, (int64_t)time(NULL), &ss,
 			    NULL) == 0) {
 				pthread_mutex_lock(&bg.lock);
@@ -1609,7 +1632,7 @@ bg_main(void *arg)
 				halt = true;	/* stopped, or wiped */
 			if (res.retry_after > wait)
 				wait = res.retry_after;
-		} else {
+		} else if (bg.sy != NULL) {
 			pthread_mutex_lock(&bg.lock);
 			bg.st.state = SYNC_OFFLINE;
 			pthread_mutex_unlock(&bg.lock);
@@ -1630,13 +1653,14 @@ sync_bg_start(const struct fulfil_config *cfg, struct ferr *err)
 {
 	int r;
 
-	if (bg.running || cfg->sync.url == NULL)
+	if (bg.running)
 		return 0;
-	if ((r = sync_new(cfg, &bg.sy, err)) != 0)
+	bg.sy = NULL;
+	if (cfg->sync.url != NULL && (r = sync_new(cfg, &bg.sy, err)) != 0)
 		return r;
 	bg.cfg = cfg;
 	bg.stop = 0;
-	bg.st.state = SYNC_STARTING;
+	bg.st.state = bg.sy != NULL ? SYNC_STARTING : SYNC_OFF;
 	if (pthread_create(&bg.thread, NULL, bg_main, NULL) != 0) {
 		sync_free(bg.sy);
 		bg.sy = NULL;

@@ -108,9 +108,13 @@ int64_t sync_backoff(int64_t attempts, uint32_t rnd);
 int64_t sync_retry_after(const char *value, int64_t now);
 
 /*
- * Background sync for the terminal: a thread with its own station (own
- * sqlite connection, STATION_SOURCE_SYNC) that runs every [sync] interval
- * and never touches the screen. The UI reads sync_bg_status().
+ * The terminal's background thread: its own station (own sqlite
+ * connection, STATION_SOURCE_SYNC), never touching the screen. With
+ * [sync] url it syncs every [sync] interval (the UI reads
+ * sync_bg_status()); with or without it, it runs retention_upkeep at
+ * start and hourly (sweep, key rotation when the epoch is due), so the
+ * terminal's own station must take up a rotated key
+ * (retention_kek_refresh) before work that unwraps keys.
  */
 enum sync_state {
 	SYNC_OFF,		/* not configured or not started */

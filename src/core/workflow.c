@@ -228,6 +228,18 @@ static const char sql_reveal_prune[] = "DELETE FROM reveals WHERE at < ?1";
 static const char sql_reveal_list[] =
     "SELECT seq, user, order_id, at, reason, reason_text FROM reveals"
     " WHERE at >= ?1 ORDER BY seq";
+static const char sql_order_stop[] =
+    "SELECT id, status = 'cancelled', sealed IS NULL FROM orders"
+    " WHERE id = ?1 OR ref = ?1 ORDER BY id = ?1 DESC LIMIT 1";
+static const char sql_packing_get[] =
+    "SELECT coalesce(box, ''), coalesce(weight_g, -1) FROM packing"
+    " WHERE order_id = ?1";
+static const char sql_packing_put[] =
+    "INSERT INTO packing (order_id, box, weight_g, by_user, at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (order_id) DO UPDATE SET"
+    " box = coalesce(excluded.box, box),"
+    " weight_g = coalesce(excluded.weight_g, weight_g),"
+    " by_user = excluded.by_user, at = excluded.at";
 static const char sql_print_add[] =
     "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -1177,6 +1189,36 @@ workflow_advance(struct station *s, const char *user, const char *order_id,
 }
 
 int
+workflow_order_stop(struct station *s, const char *id_or_ref,
+    char id_out[ORDER_ID_MAX + 1], bool *cancelled, bool *wiped,
+    struct ferr *err)
+{
+	sqlite3_stmt *q;
+	int rc, r = 0;
+
+	id_out[0] = '\0';
+	*cancelled = *wiped = false;
+	if (id_or_ref == NULL || (q = store_stmt(s->store, sql_order_stop,
+	    err)) == NULL)
+		return id_or_ref == NULL ? ferr_set(err, FULFIL_EINVAL,
+		    _("No such order")) : FULFIL_EDB;
+	sqlite3_bind_text(q, 1, id_or_ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		snprintf(id_out, ORDER_ID_MAX + 1, "%s",
+		    (const char *)sqlite3_column_text(q, 0));
+		*cancelled = sqlite3_column_int(q, 1) != 0;
+		*wiped = sqlite3_column_int(q, 2) != 0;
+	} else if (rc == SQLITE_DONE) {
+		r = ferr_set(err, FULFIL_ENOTFOUND, _("No such order"));
+	} else {
+		r = store_error(s->store, err, _("reading an order"));
+	}
+	sqlite3_reset(q);
+	return r;
+}
+
+int
 workflow_check(struct station *s, const char *user, const char *order_id,
     enum workflow_step step, int64_t now, struct workflow_outcome *out,
     struct ferr *err)
@@ -1415,6 +1457,9 @@ workflow_scan(struct station *s, const char *user,
 
 /* ---- progress --------------------------------------------------------- */
 
+static int wf_packing_read(struct wf_act *a, char *box, size_t cap,
+    long *weight_g);
+
 static int
 wf_progress_fill(struct wf_act *a, struct workflow_progress *p)
 {
@@ -1432,6 +1477,8 @@ wf_progress_fill(struct wf_act *a, struct workflow_progress *p)
 	p->exception_kind = a->exc_kind;
 	p->scans = wf_step_scans(p->step);
 	if (p->scans && (r = wf_overridden(a, p->step, &p->overridden)) != 0)
+		return r;
+	if ((r = wf_packing_read(a, p->box, sizeof p->box, &p->weight_g)) != 0)
 		return r;
 	if (a->wiped)
 		return 0;
@@ -1956,6 +2003,115 @@ out:
 	return wf_finish(&a, wf_end(&a, r), err);
 }
 
+/* ---- box and weight ------------------------------------------------------ */
+
+int
+workflow_weight_parse(const char *text, long *grams)
+{
+	long kg = 0, frac = 0;
+	int digits = 0, fdigits = 0;
+	const char *p = text;
+
+	if (p == NULL)
+		return FULFIL_EINVAL;
+	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		kg = kg * 10 + (*p - '0');
+	if (*p == '.' || *p == ',') {
+		for (p++; *p >= '0' && *p <= '9' && fdigits < 3; p++, fdigits++)
+			frac = frac * 10 + (*p - '0');
+		if (fdigits == 0)
+			return FULFIL_EINVAL;
+	}
+	if (*p != '\0' || digits + fdigits == 0)
+		return FULFIL_EINVAL;
+	for (; fdigits < 3; fdigits++)
+		frac *= 10;
+	*grams = kg * 1000 + frac;
+	return *grams >= 1 && *grams <= WORKFLOW_WEIGHT_MAX_G ? 0 :
+	    FULFIL_EINVAL;
+}
+
+/* The packing row of a's order into box/weight ("" and -1 when none). */
+static int
+wf_packing_read(struct wf_act *a, char *box, size_t cap, long *weight_g)
+{
+	sqlite3_stmt *q;
+	int rc, r;
+
+	box[0] = '\0';
+	*weight_g = -1;
+	if ((r = wf_stmt(a, sql_packing_get, &q)) != 0)
+		return r;
+	sqlite3_bind_text(q, 1, a->order_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(box, cap, "%s",
+		    (const char *)sqlite3_column_text(q, 0));
+		*weight_g = (long)sqlite3_column_int64(q, 1);
+	} else if (rc != SQLITE_DONE) {
+		r = store_error(a->s->store, a->e, _("reading box and weight"));
+	}
+	sqlite3_reset(q);
+	return r;
+}
+
+static bool
+wf_box_ok(const char *box)
+{
+	size_t i;
+
+	for (i = 0; box[i] != '\0'; i++)
+		if (box[i] <= 0x20 || box[i] >= 0x7f || i >= WORKFLOW_BOX_MAX)
+			return false;
+	return i > 0;
+}
+
+int
+workflow_pack_info(struct station *s, const char *user,
+    const char *order_id, const char *box, long weight_g, int64_t now,
+    struct workflow_outcome *out, struct ferr *err)
+{
+	struct wf_act a;
+	struct ferr e;
+	sqlite3_stmt *q;
+	int r;
+
+	wf_act_init(&a, s, user, order_id, now, out, &e);
+	if ((box != NULL && !wf_box_ok(box)) || (weight_g != -1 &&
+	    (weight_g < 1 || weight_g > WORKFLOW_WEIGHT_MAX_G)) ||
+	    (box == NULL && weight_g == -1))
+		return wf_finish(&a, wf_refuse(&a, WF_R_BAD_INPUT,
+		    _("A box is a code of 1 to %d characters; a weight is "
+		      "0.001 to %d kg"), WORKFLOW_BOX_MAX,
+		    WORKFLOW_WEIGHT_MAX_G / 1000), err);
+	if ((r = wf_person(&a)) != 0 || (r = wf_begin(&a)) != 0 ||
+	    (r = wf_load(&a)) != 0 || (r = wf_gate_live(&a)) != 0 ||
+	    (r = wf_need_role(&a, ROLE_PACKER)) != 0 ||
+	    (r = wf_gate_exception(&a)) != 0)
+		goto out;
+	if (a.state != WF_STATE_PICKED && a.state != WF_STATE_PACKED) {
+		r = wf_refuse(&a, WF_R_WRONG_STATE, _("Order %s is %s: box and "
+		    "weight are recorded while it is packed"), order_id,
+		    wf_state_word(a.state));
+		goto out;
+	}
+	if ((r = wf_stmt(&a, sql_packing_put, &q)) != 0)
+		goto out;
+	sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
+	if (box != NULL)
+		sqlite3_bind_text(q, 2, box, -1, SQLITE_STATIC);
+	if (weight_g != -1)
+		sqlite3_bind_int64(q, 3, weight_g);
+	sqlite3_bind_text(q, 4, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, now);
+	if ((r = wf_run(&a, q, _("recording box and weight"))) != 0)
+		goto out;
+	out->state = a.state;
+	wf_done(&a, WF_R_RECORDED, _("Order %s: box and weight recorded"),
+	    order_id);
+out:
+	return wf_finish(&a, wf_end(&a, r), err);
+}
+
 /* ---- the dispatch label ------------------------------------------------ */
 
 /* Count one reprint; *locked when it went over the limit (nothing sent). */
@@ -2038,14 +2194,18 @@ wf_label_render(struct wf_act *a, struct secret **out)
 	const struct fulfil_config *cfg = a->s->cfg;
 	struct label_data d;
 	struct order *o = NULL;
+	char box[WORKFLOW_BOX_MAX + 1];
 	int r;
 
 	if ((r = orders_find(a->s->store, a->s->kek, a->order_id, &o,
 	    a->e)) != 0)
 		return r;
 	label_data_from_order(&d, o, cfg->printer.sender);
+	if ((r = wf_packing_read(a, box, sizeof box, &d.weight_g)) != 0)
+		goto out;
 	r = label_render(cfg->printer.language, cfg->printer.dpi, &d, out,
 	    a->e);
+out:
 	secret_wipe(&d, sizeof d);
 	order_free(o);
 	return r;

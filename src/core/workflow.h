@@ -248,11 +248,48 @@ int workflow_check(struct station *s, const char *user, const char *order_id,
     enum workflow_step step, int64_t now, struct workflow_outcome *out,
     struct ferr *err);
 
+/*
+ * What stops an order, without opening it: by id or ref, *cancelled (OMS
+ * status) and *wiped (its customer data is gone: delivered, cancelled or
+ * purged), the id into id_out. For the screen that was asked to open an
+ * order whose data is gone: a cancelled one gets the blocking alert.
+ * FULFIL_ENOTFOUND when there is no such order.
+ */
+int workflow_order_stop(struct station *s, const char *id_or_ref,
+    char id_out[ORDER_ID_MAX + 1], bool *cancelled, bool *wiped,
+    struct ferr *err);
+
 /* Counts of one item line at the current step. */
 struct workflow_line {
 	long qty;
 	long count;
 };
+
+/* ---- box and weight (the packer) ------------------------------------ */
+
+#define WORKFLOW_BOX_MAX 32		/* bytes of a box code */
+#define WORKFLOW_WEIGHT_MAX_G 70000	/* 70 kg: a parcel, not a pallet */
+
+/*
+ * "1.25", "0,8", "12" (kilograms, '.' or ',', up to 3 decimals) into
+ * grams, 1..WORKFLOW_WEIGHT_MAX_G. 0 or FULFIL_EINVAL.
+ */
+int workflow_weight_parse(const char *text, long *grams);
+
+/*
+ * The packer records the box (a code: printable ASCII without spaces,
+ * 1..WORKFLOW_BOX_MAX bytes; NULL keeps the one recorded) and the
+ * parcel's weight (grams, 1..WORKFLOW_WEIGHT_MAX_G; -1 keeps it) of an
+ * order that is picked or packed (not yet labelled). Operational data,
+ * never PII: kept plain in the packing table; the label prints the
+ * weight, the screens of packers, dispatchers and supervisors show
+ * both. Refused: WF_R_ROLE (a packer's work), WF_R_LOCKED,
+ * WF_R_CANCELLED, WF_R_WIPED, WF_R_EXCEPTION, WF_R_WRONG_STATE,
+ * WF_R_BAD_INPUT, WF_R_NOT_FOUND. WF_R_RECORDED when done.
+ */
+int workflow_pack_info(struct station *s, const char *user,
+    const char *order_id, const char *box, long weight_g, int64_t now,
+    struct workflow_outcome *out, struct ferr *err);
 
 /* Where an order stands, for the order screen (no order text). */
 struct workflow_progress {
@@ -266,6 +303,8 @@ struct workflow_progress {
 	int64_t exception_id;		/* the open exception; 0: none */
 	int exception_kind;		/* its WF_EXC_*; 0: none */
 	long total, counted;		/* items (sum of qty), counted at step */
+	char box[WORKFLOW_BOX_MAX + 1];	/* the packer's box; "" when none */
+	long weight_g;			/* the parcel's weight; -1 when none */
 	size_t nlines;			/* 0 when wiped */
 	struct workflow_line lines[ORDER_ITEMS_MAX];	/* by item index */
 };

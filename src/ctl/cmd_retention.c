@@ -97,11 +97,17 @@ ctl_purge_all(struct ctl *c, const char *actor, const char *cert)
 	}
 	if (res.resumed)
 		printf(_("finished an interrupted purge\n"));
-	printf(ngettext("erased %lld order holding customer data (of %lld); "
-	    "every key destroyed\n", "erased %lld orders holding customer "
-	    "data (of %lld); every key destroyed\n",
+	printf(ngettext("erased %lld order holding customer data (of %lld)\n",
+	    "erased %lld orders holding customer data (of %lld)\n",
 	    (unsigned long)res.orders_erased), (long long)res.orders_erased,
 	    (long long)res.orders);
+	if (res.kek_destroyed)
+		printf(_("every key destroyed\n"));
+	else
+		fprintf(stderr, _("fulfilctl: purge: the key is a systemd "
+		    "credential: every data key and the cache are gone, but "
+		    "remove the credential itself from the credential store "
+		    "(the certificate says so)\n"));
 	printf(_("certificate: %s\n"), cert);
 	return CTL_EXIT_OK;
 }

@@ -19,13 +19,13 @@
  *      root without one (exit 2); otherwise nothing changes.
  *   6. station_open_as(STATION_SOURCE_TERMINAL): the cache, only now.
  *   7. the screens (ui_open: curses in the alternate screen), the
- *      background sync thread (sync_bg_start: its own station and
- *      sqlite connection; only with [sync] url; stopped before step 8)
- *      and the
- *      login loop on them (login_run, with screen_home while someone is
- *      logged in) until end of input (^D) at User: (exit 0) or
- *      SIGINT/SIGTERM/SIGHUP/SIGQUIT (the person logged out, the screen
- *      cleared and given back, exit 128 + the signal).
+ *      background thread (sync_bg_start: its own station and sqlite
+ *      connection; sync with [sync] url, retention upkeep hourly either
+ *      way; stopped before step 8) and the login loop on them
+ *      (login_run, with screen_home while someone is logged in) until
+ *      end of input (^D) at User: (exit 0) or SIGINT/SIGTERM/SIGHUP/
+ *      SIGQUIT (the person logged out, the screen cleared and given
+ *      back, exit 128 + the signal).
  *   8. station_close, monitor_stop, config_free.
  *
  * Must never: touch the cache, read the keyboard or show anything but a
@@ -235,7 +235,8 @@ run(const struct opts *o)
 		status = fail(&err);
 		goto out;
 	}
-	/* Background sync: its own thread and connection, never the UI's. */
+	/* Background sync and upkeep: own thread and connection, never the
+	 * UI's. */
 	if (sync_bg_start(cfg, &err) != 0) {
 		ui_close(ui);
 		status = fail(&err);

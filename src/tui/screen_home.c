@@ -194,14 +194,15 @@ screen_home(struct ui *ui)
 	h.keys[h.nkeys++] = (struct ui_key){ UI_KEY_F(10), N_("Log out"),
 	    home_logout };
 	h.keys[h.nkeys++] = (struct ui_key){ UI_KEY_ESC, NULL, home_esc };
-	memset(&s, 0, sizeof s);
-	s.title = N_("Home");
-	s.keys = h.keys;
-	s.nkeys = h.nkeys;
-	s.draw = home_draw;
-	s.input = home_input;
-	s.input_label = N_("Order:");
-	s.ctx = &h;
+	s = (struct ui_screen){
+		.title = N_("Home"),
+		.keys = h.keys,
+		.nkeys = h.nkeys,
+		.draw = home_draw,
+		.input = home_input,
+		.input_label = N_("Order:"),
+		.ctx = &h,
+	};
 	if (ui_session(ui) != NULL && login_session_text(ui_session(ui), text,
 	    sizeof text) == 0)
 		ui_message(ui, UI_OK, text);

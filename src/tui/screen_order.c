@@ -72,6 +72,8 @@ order_reload(struct ui *ui, struct order_screen *o)
 	for (i = 0; i < n && i < o->p.nlines; i++)
 		(void)view_set_verified(o->v, i, o->p.lines[i].count);
 	(void)view_set_state(o->v, _(workflow_state_name(o->p.state)));
+	(void)view_set_box(o->v, o->p.box[0] != '\0' ? o->p.box : NULL);
+	(void)view_set_weight(o->v, o->p.weight_g);
 	return true;
 }
 
@@ -348,6 +350,42 @@ order_print(struct ui *ui, void *ctx)
 	return UI_STAY;
 }
 
+/* F3: the packer records the box (a scan) and the parcel's weight. */
+static enum ui_act
+order_pack_info(struct ui *ui, void *ctx)
+{
+	struct order_screen *o = ctx;
+	struct workflow_outcome out;
+	struct ferr err = { 0 };
+	char box[WORKFLOW_BOX_MAX + 2] = "", kg[16] = "";
+	long grams = -1;
+	enum ui_act a;
+	int r;
+
+	a = ui_prompt(ui, _("Box (scan it; Enter: keep):"), false, box,
+	    sizeof box);
+	if (a != UI_DONE)
+		return a == UI_BACK ? UI_STAY : a;
+	a = ui_prompt(ui, _("Weight in kg (Enter: keep):"), false, kg,
+	    sizeof kg);
+	if (a != UI_DONE)
+		return a == UI_BACK ? UI_STAY : a;
+	if (kg[0] != '\0' && workflow_weight_parse(kg, &grams) != 0) {
+		ui_bell(ui);
+		ui_message(ui, UI_ERROR, _("A weight is in kg, e.g. 1.25"));
+		return UI_STAY;
+	}
+	if (box[0] == '\0' && grams < 0)
+		return UI_STAY;
+	memset(&out, 0, sizeof out);
+	r = workflow_pack_info(ui_station(ui), ui_user(ui), o->id,
+	    box[0] != '\0' ? box : NULL, grams, ui_now(), &out, &err);
+	(void)order_reload(ui, o);
+	ui_message(ui, r == 0 ? UI_OK : UI_ERROR, out.msg[0] != '\0' ?
+	    out.msg : err.msg);
+	return order_fx(ui, o, &out);
+}
+
 /* F4: show or hide the label's layout (masked as the view is). */
 static enum ui_act
 order_preview(struct ui *ui, void *ctx)
@@ -403,8 +441,11 @@ order_back(struct ui *ui, void *ctx)
 
 static const struct ui_key order_keys[] = {
 	{ UI_KEY_F(1), N_("Help"), NULL },
-	{ UI_KEY_F(4), N_("Preview"), order_preview },
-	{ UI_KEY_F(5), N_("Print"), order_print },
+	{ UI_KEY_F(3), N_("Box/kg"), order_pack_info,
+	    ROLE_BIT(ROLE_PACKER) },
+	{ UI_KEY_F(4), N_("Preview"), order_preview,
+	    ROLE_BIT(ROLE_DISPATCHER) | ROLE_BIT(ROLE_SUPERVISOR) },
+	{ UI_KEY_F(5), N_("Print"), order_print, ROLE_BIT(ROLE_DISPATCHER) },
 	{ UI_KEY_F(6), N_("Confirm"), order_confirm },
 	{ UI_KEY_F(8), N_("Exception"), order_exception },
 	{ UI_KEY_F(10), N_("Log out"), NULL },
@@ -421,6 +462,28 @@ looks_like_code(const char *s)
 		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '@' || i >= 32)
 			return false;
 	return i > 0;
+}
+
+/*
+ * The order asked for has no customer data left (delivered, cancelled,
+ * purged): a blocking alert, the cancelled one telling the person to put
+ * it aside. Frees o.
+ */
+static enum ui_act
+order_stopped(struct ui *ui, struct order_screen *o, const char *id_or_ref)
+{
+	struct ferr err = { 0 };
+	bool cancelled = false, wiped = true;
+	enum ui_act a;
+
+	(void)workflow_order_stop(ui_station(ui), id_or_ref, o->id, &cancelled,
+	    &wiped, &err);
+	free(o);
+	ui_bell(ui);
+	a = ui_alert(ui, _("Stop: this order cannot go on"), cancelled ?
+	    _("This order was cancelled: put it aside") :
+	    _("This order's data was wiped"));
+	return a == UI_DONE ? UI_BACK : a;
 }
 
 enum ui_act
@@ -459,8 +522,7 @@ screen_order(struct ui *ui, const char *id_or_ref)
 			snprintf(msg, sizeof msg, _("No such order: scan an "
 			    "order id or ref"));
 		else if (r == FULFIL_ESTATE)
-			snprintf(msg, sizeof msg, _("This order's data was "
-			    "wiped"));
+			return order_stopped(ui, o, id_or_ref);
 		else
 			snprintf(msg, sizeof msg, "%s", err.msg);
 		ui_message(ui, UI_ERROR, msg);
@@ -479,14 +541,15 @@ screen_order(struct ui *ui, const char *id_or_ref)
 			a = UI_BACK;
 		goto out;
 	}
-	memset(&s, 0, sizeof s);
-	s.title = N_("Order");
-	s.keys = order_keys;
-	s.nkeys = sizeof order_keys / sizeof order_keys[0];
-	s.draw = order_draw;
-	s.input = order_input;
-	s.input_label = N_("Scan:");
-	s.ctx = o;
+	s = (struct ui_screen){
+		.title = N_("Order"),
+		.keys = order_keys,
+		.nkeys = UI_NELEM(order_keys),
+		.draw = order_draw,
+		.input = order_input,
+		.input_label = N_("Scan:"),
+		.ctx = o,
+	};
 	a = ui_run(ui, &s);
 out:
 	view_free(o->v);

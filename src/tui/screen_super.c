@@ -554,14 +554,15 @@ sp_people(struct ui *ui)
 		return UI_STAY;
 	}
 	pp->ui = ui;
-	memset(&s, 0, sizeof s);
-	s.title = N_("People and roles");
-	s.keys = sp_people_keys;
-	s.nkeys = sizeof sp_people_keys / sizeof sp_people_keys[0];
-	s.draw = sp_people_draw;
-	s.input = sp_people_input;
-	s.input_label = N_("Name:");
-	s.ctx = pp;
+	s = (struct ui_screen){
+		.title = N_("People and roles"),
+		.keys = sp_people_keys,
+		.nkeys = UI_NELEM(sp_people_keys),
+		.draw = sp_people_draw,
+		.input = sp_people_input,
+		.input_label = N_("Name:"),
+		.ctx = pp,
+	};
 	a = ui_run(ui, &s);
 	free(pp);
 	return sp_pass(a);
@@ -763,14 +764,15 @@ sp_exceptions(struct ui *ui)
 		return UI_STAY;
 	}
 	xs->ui = ui;
-	memset(&s, 0, sizeof s);
-	s.title = N_("Open exceptions");
-	s.keys = sp_excs_keys;
-	s.nkeys = sizeof sp_excs_keys / sizeof sp_excs_keys[0];
-	s.draw = sp_excs_draw;
-	s.input = sp_excs_input;
-	s.input_label = N_("Number or order:");
-	s.ctx = xs;
+	s = (struct ui_screen){
+		.title = N_("Open exceptions"),
+		.keys = sp_excs_keys,
+		.nkeys = UI_NELEM(sp_excs_keys),
+		.draw = sp_excs_draw,
+		.input = sp_excs_input,
+		.input_label = N_("Number or order:"),
+		.ctx = xs,
+	};
 	a = ui_run(ui, &s);
 	free(xs);
 	return sp_pass(a);
@@ -892,12 +894,13 @@ sp_show_revealed(struct ui *ui, const char *id)
 		ui_message(ui, UI_ERROR, err.msg);
 		return UI_STAY;
 	}
-	memset(&s, 0, sizeof s);
-	s.title = N_("Customer data (recorded)");
-	s.keys = sp_shown_keys;
-	s.nkeys = sizeof sp_shown_keys / sizeof sp_shown_keys[0];
-	s.draw = sp_shown_draw;
-	s.ctx = &sh;
+	s = (struct ui_screen){
+		.title = N_("Customer data (recorded)"),
+		.keys = sp_shown_keys,
+		.nkeys = UI_NELEM(sp_shown_keys),
+		.draw = sp_shown_draw,
+		.ctx = &sh,
+	};
 	a = ui_run(ui, &s);
 	view_free(sh.v);
 	sh.v = NULL;
@@ -1064,14 +1067,15 @@ sp_order_screen(struct ui *ui, const char *title, const struct sp_text *t,
 {
 	struct ui_screen s;
 
-	memset(&s, 0, sizeof s);
-	s.title = title;
-	s.keys = sp_plain_keys;
-	s.nkeys = sizeof sp_plain_keys / sizeof sp_plain_keys[0];
-	s.draw = sp_text_draw;
-	s.input = input;
-	s.input_label = N_("Order:");
-	s.ctx = (void *)(uintptr_t)t;
+	s = (struct ui_screen){
+		.title = title,
+		.keys = sp_plain_keys,
+		.nkeys = UI_NELEM(sp_plain_keys),
+		.draw = sp_text_draw,
+		.input = input,
+		.input_label = N_("Order:"),
+		.ctx = (void *)(uintptr_t)t,
+	};
 	return sp_pass(ui_run(ui, &s));
 }
 
@@ -1158,11 +1162,12 @@ screen_super(struct ui *ui)
 		return a;
 	if (!ok)
 		return UI_BACK;
-	memset(&s, 0, sizeof s);
-	s.title = N_("Supervisor");
-	s.keys = sp_menu_keys;
-	s.nkeys = sizeof sp_menu_keys / sizeof sp_menu_keys[0];
-	s.draw = sp_menu_draw;
+	s = (struct ui_screen){
+		.title = N_("Supervisor"),
+		.keys = sp_menu_keys,
+		.nkeys = UI_NELEM(sp_menu_keys),
+		.draw = sp_menu_draw,
+	};
 	a = ui_run(ui, &s);
 	return a == UI_LOGOUT || a == UI_QUIT ? a : UI_BACK;
 }

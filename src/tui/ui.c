@@ -35,6 +35,7 @@
 #include "login.h"
 #include "policy.h"
 #include "screens.h"
+#include "retention.h"
 #include "secret.h"
 #include "station.h"
 #include "sync.h"
@@ -425,20 +426,35 @@ ui_key_universal(int key)
 	return key == UI_KEY_F(1) || key == UI_KEY_ESC;
 }
 
+/* Is k for the person at the screen (one of its roles, or everyone)? */
+static bool
+ui_key_for(const struct ui *ui, const struct ui_key *k)
+{
+	return k->roles == 0 || (ui_roles(ui) & k->roles) != 0;
+}
+
+/* Is k on the key bar? Universal keys only when with_all. */
+static bool
+ui_key_shown(const struct ui *ui, const struct ui_key *k, bool with_all)
+{
+	return k->label != NULL && ui_key_for(ui, k) &&
+	    (with_all || !ui_key_universal(k->key));
+}
+
 /*
  * Columns the key bar takes: each key's name, a space, its label cut to
- * cut columns (0: whole), a space. Universal keys only when with_all.
+ * cut columns (0: whole), a space.
  */
 static int
-ui_keys_width(const struct ui_screen *s, bool with_all, int cut)
+ui_keys_width(const struct ui *ui, const struct ui_screen *s, bool with_all,
+    int cut)
 {
 	char name[16];
 	size_t i;
 	int w = 0, lw;
 
 	for (i = 0; i < s->nkeys; i++) {
-		if (s->keys[i].label == NULL ||
-		    (!with_all && ui_key_universal(s->keys[i].key)))
+		if (!ui_key_shown(ui, &s->keys[i], with_all))
 			continue;
 		ui_key_name(s->keys[i].key, name, sizeof name);
 		lw = (int)display_width(_(s->keys[i].label));
@@ -463,21 +479,19 @@ ui_draw_keys(struct ui *ui, const struct ui_screen *s)
 	int x = 0, cut = 0, w;
 	size_t i;
 
-	(void)ui;
 	move(LINES - 1, 0);
 	clrtoeol();
 	if (s == NULL)
 		return;
-	if (ui_keys_width(s, true, 0) > COLS) {
+	if (ui_keys_width(ui, s, true, 0) > COLS) {
 		with_all = false;
-		if (ui_keys_width(s, false, 0) > COLS)
+		if (ui_keys_width(ui, s, false, 0) > COLS)
 			for (cut = 24; cut > 3 &&
-			    ui_keys_width(s, false, cut) > COLS; cut--)
+			    ui_keys_width(ui, s, false, cut) > COLS; cut--)
 				;
 	}
 	for (i = 0; i < s->nkeys && x < COLS; i++) {
-		if (s->keys[i].label == NULL ||
-		    (!with_all && ui_key_universal(s->keys[i].key)))
+		if (!ui_key_shown(ui, &s->keys[i], with_all))
 			continue;
 		ui_key_name(s->keys[i].key, name, sizeof name);
 		w = ui_draw_at(LINES - 1, x, A_REVERSE, name, COLS - x);
@@ -672,9 +686,10 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 	const struct ui_screen *prev = ui->cur;
 	char text[UI_INPUT_MAX + 1];
 	enum ui_act a = UI_STAY;
+	struct ferr rerr = { 0 };
 	size_t i;
 	int c;
-	bool bound;
+	bool bound, reloaded;
 
 	ui->cur = s;
 	ui->dirty = true;
@@ -695,9 +710,15 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 			ui->t->msg[0] = '\0';
 			ui->dirty = true;
 		}
+		/* The key may have been rotated meanwhile (the upkeep thread,
+		 * fulfilctl rekey): take it up before the screen acts. */
+		if (ui->st != NULL &&
+		    retention_kek_refresh(ui->st, &reloaded, &rerr) != 0)
+			ui_message(ui, UI_ERROR, rerr.msg);
 		bound = false;
 		for (i = 0; i < s->nkeys; i++) {
-			if (s->keys[i].key == c && s->keys[i].fn != NULL) {
+			if (s->keys[i].key == c && s->keys[i].fn != NULL &&
+			    ui_key_for(ui, &s->keys[i])) {
 				a = s->keys[i].fn(ui, s->ctx);
 				bound = true;
 				ui->dirty = true;

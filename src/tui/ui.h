@@ -67,10 +67,16 @@ enum ui_tone {
 typedef enum ui_act (*ui_key_fn)(struct ui *ui, void *ctx);
 
 /* One row of a screen's key table. label is N_() (ui translates it). */
+/* Entries of a static table (key tables of the screens). */
+#define UI_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 struct ui_key {
 	int key;		/* UI_KEY_F(n), UI_KEY_ESC, ... */
 	const char *label;	/* N_("Confirm"); NULL: not on the key bar */
 	ui_key_fn fn;		/* called with the screen's ctx */
+	unsigned roles;		/* ROLE_BIT()s it is for; 0: everyone. Keys
+				   of roles the person lacks are not on
+				   the bar and do nothing */
 };
 
 struct ui_screen {

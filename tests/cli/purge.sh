@@ -16,7 +16,7 @@ ctl() { "$FULFILCTL" --config "$conf" "$@"; }
 ctl init >/dev/null 2>&1 || bail "init failed"
 ctl import "$T/in/orders.json" >/dev/null 2>&1 || bail "import failed"
 expect_exit 0 "purge --all --certificate" ctl purge --all --certificate "$T/cert.json"
-check "it says how many orders it erased" grep -q "erased 12 orders holding customer data (of 12)" "$T/out"
+check "it says how many orders it erased, and that every key went" sh -c 'grep -qx "erased 12 orders holding customer data (of 12)" "$1" && grep -qx "every key destroyed" "$1"' sh "$T/out"
 check "the key file is gone" test ! -e "$T/st/keys/cache.key"
 check "only station.pub, audit-anchor and the certificate stay" test "$(ls "$data" | tr '\n' ' ')" = "audit-anchor deletion-certificate.json station.pub "
 check "the certificate names the method and has no PII" sh -c 'grep -q "cryptographic erase, NIST SP 800-88" "$1" && grep -q "\"orders_erased\": 12" "$1"' sh "$T/cert.json"

@@ -22,7 +22,8 @@ con.execute(f"UPDATE orders SET {col}=? WHERE id=?", (vx, y))
 con.commit()
 PY
 }
-ids=$("$SQLITE3_CLI" "$db" "SELECT id FROM orders ORDER BY id LIMIT 3")
+# (orders that arrived delivered or cancelled hold no data any more)
+ids=$("$SQLITE3_CLI" "$db" "SELECT id FROM orders WHERE sealed IS NOT NULL ORDER BY id LIMIT 3")
 a=$(echo "$ids" | sed -n 1p); b=$(echo "$ids" | sed -n 2p); c=$(echo "$ids" | sed -n 3p)
 
 # Flip one byte in the middle of A's sealed blob.
@@ -39,7 +40,7 @@ check "exactly that order is reported" "$PYTHON3" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["failed"] == 1 and [x["order"] for x in r["bad"]] == [sys.argv[2]], r
-assert r["checked"] >= 300, r
+assert r["checked"] >= 250, r  # 320 less the delivered and cancelled
 ' "$T/out" "$a"
 
 # Swap the sealed blobs of B and C: both fail.
@@ -53,7 +54,7 @@ assert sorted(x["order"] for x in r["bad"]) == sorted(sys.argv[2:5]), r
 check "text output names the order" sh -c '"$1" --config "$2" check 2>&1 | grep -q "$3"' sh "$FULFILCTL" "$conf" "$a"
 
 # Swap wrapped DEKs of two other orders: both fail too.
-ids=$("$SQLITE3_CLI" "$db" "SELECT id FROM orders ORDER BY id LIMIT 2 OFFSET 3")
+ids=$("$SQLITE3_CLI" "$db" "SELECT id FROM orders WHERE sealed IS NOT NULL ORDER BY id LIMIT 2 OFFSET 3")
 d=$(echo "$ids" | sed -n 1p); e=$(echo "$ids" | sed -n 2p)
 swap dek "$d" "$e"
 expect_exit 1 "check fails after swapping two wrapped keys" "$FULFILCTL" --config "$conf" check --json

@@ -15,16 +15,6 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/tui.sh"
 tui_require
-[ -n "${PAM_MATRIX_MODULE:-}" ] && [ -f "$PAM_MATRIX_MODULE" ] ||
-	skip_all "pam_matrix not found (Debian: libpam-wrapper)"
-svc=
-if [ "$(id -u)" -eq 0 ]; then
-	command -v setpriv >/dev/null 2>&1 ||
-		skip_all "as root: setpriv not found"
-	svc_uid=$(id -u nobody 2>/dev/null) && svc_gid=$(id -g nobody) ||
-		skip_all "as root: no account nobody to drop to"
-	svc=nobody
-fi
 plan 84
 
 # Synthetic people and passwords (never real ones). cyd has no account.
@@ -36,63 +26,19 @@ PW_HOSTILE='Hostile-Pass-6190'
 PW_TERM='Term-Signal-3364'
 ESC=$(printf '\033')
 
-# ---- the PAM service: pam_matrix over a passdb, `other` denies -----------
-mkdir -m 700 "$T/pam.d"
+# The station, pam_matrix over a passdb, `other` denying: tests/lib/tui.sh.
+tui_station ada:"$PW_ADA" bea:"$PW_BEA"
+svc=$tui_svc
 passdb="$T/passdb"
-printf 'ada:%s:fulfil\nbea:%s:fulfil\n' "$PW_ADA" "$PW_BEA" >"$passdb"
-chmod 600 "$passdb"
 # pam_echo sends a notice before the password prompt (the same for every
 # name): it names PAM_TTY, and carries escape sequences that must reach
 # the screen defused.
 printf 'Notice (%%s on %%t): \033[31mred\033[0m \033]0;evil\007done\n' \
     >"$T/notice"
-cat >"$T/pam.d/fulfil" <<EOF
-auth     optional  pam_echo.so file=$T/notice
-auth     required  $PAM_MATRIX_MODULE passdb=$passdb
-account  required  $PAM_MATRIX_MODULE passdb=$passdb
-EOF
-for t in auth account password session; do
-	echo "$t required pam_deny.so"
-done >"$T/pam.d/other"
-
-# ---- the station ---------------------------------------------------------
-mkdir -m 700 "$T/st"
-conf0=$(make_config "$T/st")
-conf="$T/fulfil.conf"
-mv "$conf0" "$conf"
-{
-	cat <<EOF
-[auth]
-pam_confdir = $T/pam.d
-max_failures = 3
-lockout = 1h
-idle_logout = 1h
-EOF
-	[ -n "$svc" ] && echo "service_user = $svc"
-} >>"$conf"
-chmod 600 "$conf"
+sed -i "1i auth     optional  pam_echo.so file=$T/notice" "$T/pam.d/fulfil"
 # The same station with a short idle_logout, for the idle test.
 sed 's/^idle_logout = .*/idle_logout = 2s/' "$conf" >"$T/idle.conf"
 chmod 600 "$T/idle.conf"
-
-if [ -n "$svc" ]; then
-	# The terminal runs as nobody: it must reach the station, and only it.
-	chmod 711 "$T"
-	chown -R "$svc_uid:$svc_gid" "$T/st"
-	# fulfilctl (as nobody) reads its own copy, without the PAM settings.
-	grep -v '^pam_confdir' "$conf" >"$T/st/ctl.conf"
-	chown "$svc_uid:$svc_gid" "$T/st/ctl.conf"
-	chmod 600 "$T/st/ctl.conf"
-fi
-ctl() {
-	if [ -n "$svc" ]; then
-		setpriv --reuid="$svc_uid" --regid="$svc_gid" \
-		    --clear-groups -- \
-		    "$FULFILCTL" --config "$T/st/ctl.conf" "$@"
-	else
-		"$FULFILCTL" --config "$conf" "$@"
-	fi
-}
 
 expect_exit 0 "fulfilctl init" ctl init
 expect_exit 0 "grant ada picker" ctl grant ada picker
@@ -354,7 +300,8 @@ if [ -n "$svc" ]; then
 	tpid=$(cat "$T/term.pid")
 	mpid=$(awk '{ print $1 }' "/proc/$tpid/task/$tpid/children" 2>/dev/null)
 	check "as root: the terminal runs as $svc (every uid)" \
-	    test "$(pid_uids "$tpid")" = "$svc_uid $svc_uid $svc_uid $svc_uid"
+	    test "$(pid_uids "$tpid")" = \
+	    "$tui_svc_uid $tui_svc_uid $tui_svc_uid $tui_svc_uid"
 	check "as root: the monitor keeps root" \
 	    test -n "$mpid" -a "$(pid_uids "${mpid:-0}")" = "0 0 0 0"
 else

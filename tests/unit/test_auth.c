@@ -166,66 +166,11 @@ login(struct fixture *f, const char *user, const char *pw, int64_t now,
 	    pt_conv_fn, c, now, sess, &err);
 }
 
-struct rows {
-	int kinds[128];
-	char actor[128][40];
-	int result[128];
-	size_t n;
-};
-
-static int
-collect(void *ctx, const struct audit_row *row)
-{
-	struct rows *r = ctx;
-
-	if (r->n < 128) {
-		r->kinds[r->n] = row->kind;
-		snprintf(r->actor[r->n], sizeof r->actor[0], "%s",
-		    row->actor != NULL ? row->actor : "");
-		r->result[r->n] = row->result;
-		r->n++;
-	}
-	return 0;
-}
-
-static void
-audit_rows(struct fixture *f, struct rows *r)
-{
-	struct ferr err = { 0 };
-
-	memset(r, 0, sizeof *r);
-	if (audit_list(f->s->audit, 0, collect, r, &err) != 0)
-		fail_msg("audit_list: %s", err.msg);
-}
-
-/* The index of the last row of kind (there must be one). */
-static int
-last_of_kind(const struct rows *r, int kind)
-{
-	int i;
-
-	for (i = (int)r->n - 1; i >= 0; i--)
-		if (r->kinds[i] == kind)
-			return i;
-	fail_msg("no audit row of kind %d", kind);
-	return -1;
-}
-
-static size_t
-count_kind(const struct rows *r, int kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += r->kinds[i] == kind;
-	return n;
-}
-
 /* The last audit row (there must be one). */
 static int
-last_row(struct fixture *f, struct rows *r)
+last_row(struct fixture *f, struct tu_rows *r)
 {
-	audit_rows(f, r);
+	tu_audit_rows(f->s->audit, r);
 	assert_true(r->n > 0);
 	return (int)r->n - 1;
 }
@@ -238,7 +183,7 @@ test_good_password(void **state)
 	struct fixture *f = *state;
 	struct auth_session sess;
 	struct pt_conv c;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	REQUIRE(f);
@@ -249,7 +194,7 @@ test_good_password(void **state)
 	assert_int_equal(c.next, 1);
 	assert_int_equal(c.style[0], AUTH_PROMPT_ECHO_OFF);
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_LOGIN_OK);
+	assert_int_equal(r.kind[i], AUDIT_LOGIN_OK);
 	assert_string_equal(r.actor[i], "ada");
 
 	assert_int_equal(login(f, "bob", BOB_PW, T0, NULL, &sess), AUTH_OK);
@@ -265,7 +210,7 @@ test_bad_and_unknown_alike(void **state)
 	struct auth_session sess;
 	struct pt_conv bad, unknown;
 	enum auth_result rb, ru;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	REQUIRE(f);
@@ -283,8 +228,8 @@ test_bad_and_unknown_alike(void **state)
 	assert_string_equal(bad.shown[0], unknown.shown[0]);
 
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_LOGIN_FAILED);
-	assert_int_equal(r.kinds[i - 1], AUDIT_LOGIN_FAILED);
+	assert_int_equal(r.kind[i], AUDIT_LOGIN_FAILED);
+	assert_int_equal(r.kind[i - 1], AUDIT_LOGIN_FAILED);
 	assert_int_equal(r.result[i], r.result[i - 1]);
 	assert_string_equal(r.actor[i - 1], "ada");
 	/* Not known: not in clear. */
@@ -296,7 +241,7 @@ test_lockout_refuses_right_password(void **state)
 {
 	struct fixture *f = *state;
 	struct pt_conv c;
-	struct rows r;
+	struct tu_rows r;
 	int i, calls;
 
 	REQUIRE(f);
@@ -311,9 +256,9 @@ test_lockout_refuses_right_password(void **state)
 	assert_string_equal(auth_result_text(AUTH_LOCKED),
 	    "Account locked; ask a supervisor");
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_LOGIN_LOCKED);
+	assert_int_equal(r.kind[i], AUDIT_LOGIN_LOCKED);
 	assert_string_equal(r.actor[i], "ada");
-	assert_int_equal(r.kinds[i - 1], AUDIT_ACCOUNT_LOCKED);
+	assert_int_equal(r.kind[i - 1], AUDIT_ACCOUNT_LOCKED);
 
 	/* Locked until the lockout has passed, then the password works. */
 	assert_int_equal(login(f, "ada", ADA_PW, T0 + MAXF - 1 + LOCKFOR - 1,
@@ -341,7 +286,7 @@ test_lock_survives_restart_and_unlock(void **state)
 {
 	struct fixture *f = *state;
 	struct ferr err = { 0 };
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	REQUIRE(f);
@@ -353,7 +298,7 @@ test_lock_survives_restart_and_unlock(void **state)
 	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0 + 2, &err),
 	    0);
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_ACCOUNT_UNLOCKED);
+	assert_int_equal(r.kind[i], AUDIT_ACCOUNT_UNLOCKED);
 	assert_int_equal(login(f, "ada", ADA_PW, T0 + 3, NULL, NULL), AUTH_OK);
 }
 
@@ -377,7 +322,7 @@ test_no_role(void **state)
 {
 	struct fixture *f = *state;
 	struct auth_session sess;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	REQUIRE(f);
@@ -386,7 +331,7 @@ test_no_role(void **state)
 	assert_string_equal(auth_result_text(AUTH_NO_ROLE),
 	    "No role granted; ask a supervisor");
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_NO_ROLE);
+	assert_int_equal(r.kind[i], AUDIT_NO_ROLE);
 	assert_string_equal(r.actor[i], "cy");
 	/* An expired grant is no role either. */
 	assert_int_equal(login(f, "ada", ADA_PW, T0 + 31 * 86400, NULL, &sess),
@@ -511,7 +456,7 @@ test_expired_password(void **state)
 	struct fixture *f = *state;
 	struct auth_session sess;
 	struct pt_conv c;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	REQUIRE(f);
@@ -527,7 +472,7 @@ test_expired_password(void **state)
 	assert_true(pt_conv_saw(&c, AUTH_MSG_ERROR, "expired"));
 	assert_string_equal(auth_result_text(AUTH_EXPIRED), "Password expired");
 	i = last_row(f, &r);
-	assert_int_equal(r.kinds[i], AUDIT_PASSWORD_EXPIRED);
+	assert_int_equal(r.kind[i], AUDIT_PASSWORD_EXPIRED);
 	assert_string_equal(r.actor[i], "ada");
 	/* A wrong password still fails as before, and is counted. */
 	assert_int_equal(login(f, "ada", WRONG_PW, T0, NULL, NULL),
@@ -549,7 +494,7 @@ test_hostile_names(void **state)
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\xc2\x9b" "ada",
 	};
 	struct pt_conv c;
-	struct rows r;
+	struct tu_rows r;
 	size_t i, before;
 	int last;
 
@@ -558,8 +503,8 @@ test_hostile_names(void **state)
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		int calls = f->backend_calls;
 
-		audit_rows(f, &r);
-		before = count_kind(&r, AUDIT_LOGIN_FAILED);
+		tu_audit_rows(f->s->audit, &r);
+		before = tu_count_kind(&r, AUDIT_LOGIN_FAILED);
 
 		assert_int_equal(login(f, names[i], ADA_PW, T0, &c, NULL),
 		    AUTH_FAILED);
@@ -567,10 +512,10 @@ test_hostile_names(void **state)
 		/* Asked for a password like any name. */
 		assert_int_equal(c.nshown, 1);
 		assert_int_equal(c.style[0], AUTH_PROMPT_ECHO_OFF);
-		audit_rows(f, &r);
-		assert_int_equal(count_kind(&r, AUDIT_LOGIN_FAILED),
+		tu_audit_rows(f->s->audit, &r);
+		assert_int_equal(tu_count_kind(&r, AUDIT_LOGIN_FAILED),
 		    before + 1);
-		last = last_of_kind(&r, AUDIT_LOGIN_FAILED);
+		last = tu_last_kind(&r, AUDIT_LOGIN_FAILED);
 		assert_string_equal(r.actor[last], "");
 		assert_int_equal(r.result[last], AUTH_FAILED);
 	}
@@ -607,7 +552,7 @@ test_backend_oddities(void **state)
 	struct auth_session sess;
 	struct ferr err = { 0 };
 	struct pt_conv c;
-	struct rows r;
+	struct tu_rows r;
 	size_t i;
 	int last;
 
@@ -618,7 +563,7 @@ test_backend_oddities(void **state)
 		    NULL, NULL, pt_conv_fn, &c, T0, &sess, &err), AUTH_ERROR);
 		assert_string_equal(sess.user, "");
 		last = last_row(f, &r);
-		assert_int_equal(r.kinds[last], AUDIT_LOGIN_FAILED);
+		assert_int_equal(r.kind[last], AUDIT_LOGIN_FAILED);
 		assert_int_equal(r.result[last], AUTH_ERROR);
 	}
 	assert_string_equal(auth_result_text(AUTH_ERROR), "Login error");

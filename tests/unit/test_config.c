@@ -1115,6 +1115,62 @@ test_sample_file(void **state)
 	free(text);
 }
 
+/* [auth] login_notice: read at start-up, refused when it is unsafe. */
+static void
+test_login_notice(void **state)
+{
+	struct fulfil_config *cfg = config_new_defaults();
+	char *tmp = tu_mkdtemp(), *path, *link, buf[CONFIG_NOTICE_MAX + 2];
+	char big[CONFIG_NOTICE_MAX + 8];
+	struct ferr err = { 0 };
+	static const char ok[] = "DEMO station\npia.picker\n";
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_non_null(tmp);
+	path = tu_path(tmp, "notice");
+	link = tu_path(tmp, "link");
+	/* None configured: empty, fine. */
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err), 0);
+	assert_string_equal(buf, "");
+	cfg->auth.login_notice = path;
+	/* Missing. */
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err),
+	    FULFIL_ECONFIG);
+	assert_non_null(strstr(err.msg, "login_notice"));
+	/* Good. */
+	assert_int_equal(tu_write_file(path, ok, strlen(ok), 0644), 0);
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err), 0);
+	assert_string_equal(buf, ok);
+	/* Writable by others, a symlink, too long, too many lines. */
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err),
+	    FULFIL_ECONFIG);
+	assert_non_null(strstr(err.msg, "written by others"));
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(symlink(path, link), 0);
+	cfg->auth.login_notice = link;
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err),
+	    FULFIL_ECONFIG);
+	cfg->auth.login_notice = path;
+	memset(big, 'x', sizeof big);
+	assert_int_equal(tu_write_file(path, big, sizeof big, 0644), 0);
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err),
+	    FULFIL_ECONFIG);
+	assert_non_null(strstr(err.msg, "longer than"));
+	assert_int_equal(tu_write_file(path, "1\n2\n3\n4\n5\n6\n7\n", 14,
+	    0644), 0);
+	assert_int_equal(config_notice_read(cfg, buf, sizeof buf, &err),
+	    FULFIL_ECONFIG);
+	assert_non_null(strstr(err.msg, "lines"));
+	cfg->auth.login_notice = NULL;
+	config_free(cfg);
+	tu_rmtree(tmp);
+	free(tmp);
+	free(path);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -1130,6 +1186,7 @@ main(void)
 		cmocka_unit_test(test_escaped_names),
 		cmocka_unit_test(test_pam_confdir_file_mode),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_login_notice),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_man_page),
 		cmocka_unit_test(test_sample_file),

@@ -427,9 +427,11 @@ epl_check(const struct elabel *e, int dpi, const char *ref)
 	}
 	/* Fields in the same column do not overlap (EPL2 cell heights). */
 	for (i = 0; i < e->na; i++) {
-		static const int h203[5] = { 12, 16, 20, 24, 48 };
-		static const int h300[5] = { 20, 28, 36, 44, 80 };
-		int h = (dpi == 300 ? h300 : h203)[e->font[i] - 1] * e->vm[i];
+		static const int hs[2][5] = {
+			{ 12, 16, 20, 24, 48 },	/* 203 dpi */
+			{ 20, 28, 36, 44, 80 },	/* 300 dpi */
+		};
+		int h = hs[dpi == 300][e->font[i] - 1] * e->vm[i];
 
 		for (k = 0; k < e->na; k++)
 			if (k != i && e->x[k] == e->x[i] && e->y[k] > e->y[i] &&
@@ -834,13 +836,31 @@ test_bad_ref_and_dpi(void **state)
 		assert_non_null(strstr(err.msg, "Code 128"));
 		assert_null(strstr(err.msg, bad_refs[i]));
 	}
-	/* The longest ref the barcode takes at both dpis. */
+	/*
+	 * The longest ref the barcode takes, of the widest letter: printed
+	 * whole (in a narrower font), never cut, at both dpis, in both
+	 * languages.
+	 */
 	benign(&d);
-	d.ref = "01234567890123456789012345678";
-	s = render(LABEL_ZPL, LABEL_DPI_203, &d);
-	secret_free(s);
-	s = render(LABEL_EPL, LABEL_DPI_300, &d);
-	secret_free(s);
+	d.ref = "WWWWWWWWWWWWWWWWWWWWWWWWWWWWW";
+	for (i = 0; i < 2; i++) {
+		struct zlabel z;
+		struct elabel e;
+
+		s = render(LABEL_ZPL, dpis[i], &d);
+		zpl_parse(s->data, s->len, &z);
+		zpl_check(&z, dpis[i], d.ref);
+		assert_true(zpl_has_text(&z, "Ref: WWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+		    34));
+		zlabel_free(&z);
+		secret_free(s);
+		s = render(LABEL_EPL, dpis[i], &d);
+		epl_parse(s->data, s->len, &e);
+		epl_check(&e, dpis[i], d.ref);
+		assert_true(epl_has_text(&e, "Ref: WWWWWWWWWWWWWWWWWWWWWWWWWWWWW"));
+		elabel_free(&e);
+		secret_free(s);
+	}
 	s = NULL;
 
 	benign(&d);

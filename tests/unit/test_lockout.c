@@ -134,71 +134,12 @@ only_row_failures(struct fixture *f)
 	return n;
 }
 
-struct rows {
-	int kinds[64];
-	char actor[64][40];
-	char subject[64][40];
-	int64_t count[64];
-	int result[64];
-	size_t n;
-};
-
-static int
-collect(void *ctx, const struct audit_row *row)
-{
-	struct rows *r = ctx;
-
-	if (r->n < 64) {
-		r->kinds[r->n] = row->kind;
-		snprintf(r->actor[r->n], sizeof r->actor[0], "%s",
-		    row->actor != NULL ? row->actor : "");
-		snprintf(r->subject[r->n], sizeof r->subject[0], "%s",
-		    row->subject != NULL ? row->subject : "");
-		r->count[r->n] = row->count;
-		r->result[r->n] = row->result;
-		r->n++;
-	}
-	return 0;
-}
-
-static void
-audit_rows(struct fixture *f, struct rows *r)
-{
-	struct ferr err = { 0 };
-
-	memset(r, 0, sizeof *r);
-	if (audit_list(f->s->audit, 0, collect, r, &err) != 0)
-		fail_msg("audit_list: %s", err.msg);
-}
-
-static size_t
-count_kind(const struct rows *r, int kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += r->kinds[i] == kind;
-	return n;
-}
-
-/* Index of the last row of kind, -1 when none. */
-static int
-last_kind(const struct rows *r, int kind)
-{
-	int i;
-
-	for (i = (int)r->n - 1; i >= 0; i--)
-		if (r->kinds[i] == kind)
-			return i;
-	return -1;
-}
-
 static void
 test_counts_and_locks_at_max(void **state)
 {
 	struct fixture *f = *state;
 	int64_t until;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	assert_int_equal(state_of(f, "ada", T0), LOCKOUT_OPEN);
@@ -212,9 +153,9 @@ test_counts_and_locks_at_max(void **state)
 	    LOCKOUT_LOCKED);
 	assert_int_equal(until, T0 + 20 + LOCKFOR);
 
-	audit_rows(f, &r);
-	assert_int_equal(count_kind(&r, AUDIT_ACCOUNT_LOCKED), 1);
-	i = last_kind(&r, AUDIT_ACCOUNT_LOCKED);
+	tu_audit_rows(f->s->audit, &r);
+	assert_int_equal(tu_count_kind(&r, AUDIT_ACCOUNT_LOCKED), 1);
+	i = tu_last_kind(&r, AUDIT_ACCOUNT_LOCKED);
 	assert_string_equal(r.subject[i], "ada");
 	assert_int_equal(r.count[i], MAXF);
 }
@@ -254,7 +195,7 @@ test_unlock(void **state)
 {
 	struct fixture *f = *state;
 	struct ferr err = { 0 };
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0, &err),
@@ -267,12 +208,12 @@ test_unlock(void **state)
 	assert_int_equal(only_row_failures(f), -1);
 	assert_int_equal(lockout_unlock(f->s, "opsadmin", "ada", 0, T0 + 6, &err),
 	    FULFIL_ENOTFOUND);
-	audit_rows(f, &r);
-	i = last_kind(&r, AUDIT_ACCOUNT_UNLOCKED);
+	tu_audit_rows(f->s->audit, &r);
+	i = tu_last_kind(&r, AUDIT_ACCOUNT_UNLOCKED);
 	assert_true(i >= 0);
 	assert_string_equal(r.actor[i], "opsadmin");
 	assert_string_equal(r.subject[i], "ada");
-	assert_int_equal(count_kind(&r, AUDIT_ACCOUNT_UNLOCKED), 1);
+	assert_int_equal(tu_count_kind(&r, AUDIT_ACCOUNT_UNLOCKED), 1);
 
 	/* A hostile name is refused without echoing it. */
 	assert_int_equal(lockout_unlock(f->s, "opsadmin", "a\x1b[2Jb", 0, T0,
@@ -286,7 +227,7 @@ test_unlock_unknown_by_shown_name(void **state)
 	struct fixture *f = *state;
 	struct ferr err = { 0 };
 	char shown[33];
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	for (i = 0; i < MAXF; i++)
@@ -297,8 +238,8 @@ test_unlock_unknown_by_shown_name(void **state)
 	assert_int_equal(lockout_unlock(f->s, "opsadmin", shown, 0, T0 + 1, &err),
 	    0);
 	assert_int_equal(state_of(f, "nobody-here", T0 + 1), LOCKOUT_OPEN);
-	audit_rows(f, &r);
-	i = last_kind(&r, AUDIT_ACCOUNT_UNLOCKED);
+	tu_audit_rows(f->s->audit, &r);
+	i = tu_last_kind(&r, AUDIT_ACCOUNT_UNLOCKED);
 	assert_string_equal(r.subject[i], shown);
 }
 
@@ -366,7 +307,7 @@ test_spray_alert_once_per_window(void **state)
 	struct fixture *f = *state;
 	char name[32];
 	bool spray;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	for (i = 0; i < LOCKOUT_SPRAY_NAMES - 1; i++) {
@@ -383,9 +324,9 @@ test_spray_alert_once_per_window(void **state)
 		fail_once(f, name, T0 + 20 + i, &spray);
 		assert_false(spray);
 	}
-	audit_rows(f, &r);
-	assert_int_equal(count_kind(&r, AUDIT_SPRAY_ALERT), 1);
-	assert_int_equal(r.count[last_kind(&r, AUDIT_SPRAY_ALERT)],
+	tu_audit_rows(f->s->audit, &r);
+	assert_int_equal(tu_count_kind(&r, AUDIT_SPRAY_ALERT), 1);
+	assert_int_equal(r.count[tu_last_kind(&r, AUDIT_SPRAY_ALERT)],
 	    LOCKOUT_SPRAY_NAMES);
 
 	/* A window later, a new burst raises a new alert. */
@@ -394,8 +335,8 @@ test_spray_alert_once_per_window(void **state)
 		fail_once(f, name, T0 + 2 * WINDOW + i, &spray);
 		assert_int_equal(spray, i == LOCKOUT_SPRAY_NAMES - 1);
 	}
-	audit_rows(f, &r);
-	assert_int_equal(count_kind(&r, AUDIT_SPRAY_ALERT), 2);
+	tu_audit_rows(f->s->audit, &r);
+	assert_int_equal(tu_count_kind(&r, AUDIT_SPRAY_ALERT), 2);
 }
 
 static void
@@ -403,7 +344,7 @@ test_few_names_are_no_spray(void **state)
 {
 	struct fixture *f = *state;
 	bool spray;
-	struct rows r;
+	struct tu_rows r;
 	int i;
 
 	/* Many failures of few names is not a spray. */
@@ -411,8 +352,8 @@ test_few_names_are_no_spray(void **state)
 		fail_once(f, i % 2 ? "ada" : "zed", T0 + i, &spray);
 		assert_false(spray);
 	}
-	audit_rows(f, &r);
-	assert_int_equal(count_kind(&r, AUDIT_SPRAY_ALERT), 0);
+	tu_audit_rows(f->s->audit, &r);
+	assert_int_equal(tu_count_kind(&r, AUDIT_SPRAY_ALERT), 0);
 }
 
 static void

@@ -1145,6 +1145,8 @@ test_purge_all(void **state)
 	f->s = NULL;	/* consumed */
 	assert_int_equal(res.orders, 4);
 	assert_int_equal(res.orders_erased, 3);
+	assert_true(res.kek_destroyed);
+	assert_int_equal(res.keys_destroyed, 4);
 	assert_false(res.resumed);
 	assert_non_null(json);
 	assert_non_null(strstr(json, "NIST SP 800-88"));

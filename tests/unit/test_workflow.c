@@ -276,75 +276,21 @@ outbox_rows(struct fixture *f, const char *id)
 
 /* ---- audit rows ------------------------------------------------------------ */
 
-#define ROWS_MAX 512
-
-struct rows {
-	size_t n;
-	int kind[ROWS_MAX];
-	char actor[ROWS_MAX][40], subject[ROWS_MAX][40];
-	char order[ROWS_MAX][72], role[ROWS_MAX][16];
-	int64_t count[ROWS_MAX];
-	int result[ROWS_MAX];
-};
-
-static int
-collect(void *ctx, const struct audit_row *row)
-{
-	struct rows *r = ctx;
-	const char *texts[] = { row->source, row->actor, row->subject,
-		row->order_id, row->role };
-	size_t i;
-
-	for (i = 0; i < NELEM(texts); i++)
-		assert_no_pii(texts[i]);
-	if (r->n >= ROWS_MAX)
-		return 0;
-	r->kind[r->n] = row->kind;
-	snprintf(r->actor[r->n], sizeof r->actor[0], "%s",
-	    row->actor ? row->actor : "");
-	snprintf(r->subject[r->n], sizeof r->subject[0], "%s",
-	    row->subject ? row->subject : "");
-	snprintf(r->order[r->n], sizeof r->order[0], "%s",
-	    row->order_id ? row->order_id : "");
-	snprintf(r->role[r->n], sizeof r->role[0], "%s",
-	    row->role ? row->role : "");
-	r->count[r->n] = row->count;
-	r->result[r->n] = row->result;
-	r->n++;
-	return 0;
-}
-
-static struct rows *
+/* The audit log's rows; no text in any of them is PII. */
+static struct tu_rows *
 audit_rows(struct fixture *f)
 {
-	static struct rows r;
-	struct ferr err = { 0 };
+	static struct tu_rows r;
+	size_t i;
 
-	memset(&r, 0, sizeof r);
-	if (audit_list(f->s->audit, 0, collect, &r, &err) != 0)
-		fail_msg("audit_list: %s", err.msg);
+	tu_audit_rows(f->s->audit, &r);
+	for (i = 0; i < r.n; i++) {
+		assert_no_pii(r.actor[i]);
+		assert_no_pii(r.subject[i]);
+		assert_no_pii(r.order[i]);
+		assert_no_pii(r.role[i]);
+	}
 	return &r;
-}
-
-static size_t
-count_kind(const struct rows *r, int kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += r->kind[i] == kind;
-	return n;
-}
-
-static int
-last_kind(const struct rows *r, int kind)
-{
-	int i;
-
-	for (i = (int)r->n - 1; i >= 0; i--)
-		if (r->kind[i] == kind)
-			return i;
-	return -1;
 }
 
 /* ---- fixture ---------------------------------------------------------------- */
@@ -532,7 +478,7 @@ test_steps_by_role(void **state)
 {
 	struct fixture *f = *state;
 	struct workflow_outcome out;
-	struct rows *r;
+	struct tu_rows *r;
 	char buf[128];
 	size_t i, j;
 	int64_t box, steps, refused;
@@ -550,8 +496,8 @@ test_steps_by_role(void **state)
 			    (int)step_table[i].step);
 			box = outbox_rows(f, "A-1002");
 			r = audit_rows(f);
-			steps = (int64_t)count_kind(r, AUDIT_ORDER_STEP);
-			refused = (int64_t)count_kind(r, AUDIT_ACTION_REFUSED);
+			steps = (int64_t)tu_count_kind(r, AUDIT_ORDER_STEP);
+			refused = (int64_t)tu_count_kind(r, AUDIT_ACTION_REFUSED);
 			rc = advance(f, who, "A-1002", step_table[i].step,
 			    step_table[i].tracking, &out);
 			r = audit_rows(f);
@@ -559,7 +505,7 @@ test_steps_by_role(void **state)
 				assert_int_equal(rc, FULFIL_EPERM);
 				assert_int_equal(out.result, WF_R_ROLE);
 				assert_int_equal(outbox_rows(f, "A-1002"), box);
-				assert_int_equal(count_kind(r,
+				assert_int_equal(tu_count_kind(r,
 				    AUDIT_ORDER_STEP), steps);
 				sql_text(f, "SELECT state FROM orders WHERE"
 				    " id = 'A-1002'", buf, sizeof buf);
@@ -567,10 +513,10 @@ test_steps_by_role(void **state)
 				    step_table[i].before);
 				/* An authorisation refusal is audited. */
 				if (strcmp(who, NOBODY) != 0) {
-					int k = last_kind(r,
+					int k = tu_last_kind(r,
 					    AUDIT_ACTION_REFUSED);
 
-					assert_int_equal(count_kind(r,
+					assert_int_equal(tu_count_kind(r,
 					    AUDIT_ACTION_REFUSED),
 					    refused + 1);
 					assert_string_equal(r->actor[k], who);
@@ -585,10 +531,10 @@ test_steps_by_role(void **state)
 			assert_int_equal(out.result, WF_R_DONE);
 			assert_int_equal(out.state, (int)step_table[i].step);
 			assert_int_equal(outbox_rows(f, "A-1002"), box + 1);
-			assert_int_equal(count_kind(r, AUDIT_ORDER_STEP),
+			assert_int_equal(tu_count_kind(r, AUDIT_ORDER_STEP),
 			    steps + 1);
 			{
-				int k = last_kind(r, AUDIT_ORDER_STEP);
+				int k = tu_last_kind(r, AUDIT_ORDER_STEP);
 
 				assert_string_equal(r->actor[k], who);
 				assert_string_equal(r->order[k], "A-1002");
@@ -722,7 +668,7 @@ test_revoke_midway(void **state)
 {
 	struct fixture *f = *state;
 	struct workflow_outcome out;
-	struct rows *r;
+	struct tu_rows *r;
 	int k;
 
 	assert_int_equal(scan(f, PICKER, "A-1001", "MUG-BLU", &out), 0);
@@ -733,7 +679,7 @@ test_revoke_midway(void **state)
 	assert_string_equal(out.msg,
 	    "Refused: this needs the picker role, which you do not hold now");
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_ACTION_REFUSED);
+	k = tu_last_kind(r, AUDIT_ACTION_REFUSED);
 	assert_true(k >= 0);
 	assert_string_equal(r->actor[k], PICKER);
 	assert_string_equal(r->role[k], "picker");
@@ -767,14 +713,14 @@ test_rollback(void **state)
 	struct fixture *f = *state;
 	struct workflow_outcome out;
 	struct ferr err = { 0 };
-	struct rows *r;
+	struct tu_rows *r;
 	size_t before, steps;
 	char buf[32];
 
 	verify_1001(f, PICKER);
 	r = audit_rows(f);
 	before = r->n;
-	steps = count_kind(r, AUDIT_ORDER_STEP);
+	steps = tu_count_kind(r, AUDIT_ORDER_STEP);
 	sql_exec(f, "CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON"
 	    " main.outbox BEGIN SELECT RAISE(ABORT, 'forced'); END");
 	assert_int_equal(workflow_advance(f->s, PICKER, "A-1001",
@@ -788,7 +734,7 @@ test_rollback(void **state)
 	assert_int_equal(outbox_rows(f, "A-1001"), 0);
 	r = audit_rows(f);
 	assert_int_equal(r->n, before);
-	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), steps);
+	assert_int_equal(tu_count_kind(r, AUDIT_ORDER_STEP), steps);
 
 	/* Fails at the audit row: the state change goes too. */
 	sql_exec(f, "DROP TRIGGER fail_outbox");
@@ -807,7 +753,7 @@ test_rollback(void **state)
 	    &out), 0);
 	assert_int_equal(outbox_rows(f, "A-1001"), 1);
 	r = audit_rows(f);
-	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), steps + 1);
+	assert_int_equal(tu_count_kind(r, AUDIT_ORDER_STEP), steps + 1);
 	{
 		struct audit_verify_result vr;
 
@@ -880,7 +826,7 @@ test_scan_wrong_item(void **state)
 {
 	struct fixture *f = *state;
 	struct workflow_outcome out;
-	struct rows *r;
+	struct tu_rows *r;
 	int k;
 
 	assert_int_equal(scan(f, PICKER, "A-1001", "SKU-4411", &out),
@@ -910,8 +856,8 @@ test_scan_wrong_item(void **state)
 	/* Nothing was counted; every refusal is audited. */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM scans"), 0);
 	r = audit_rows(f);
-	assert_int_equal(count_kind(r, AUDIT_SCAN_REFUSED), 5);
-	k = last_kind(r, AUDIT_SCAN_REFUSED);
+	assert_int_equal(tu_count_kind(r, AUDIT_SCAN_REFUSED), 5);
+	k = tu_last_kind(r, AUDIT_SCAN_REFUSED);
 	assert_string_equal(r->actor[k], PICKER);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_string_equal(r->role[k], "picker");
@@ -925,7 +871,7 @@ test_scan_wrong_item(void **state)
 	assert_string_equal(out.msg, "Scanned MUG-BLU: line 1 already has all"
 	    " 2; every item is already verified: press F6");
 	r = audit_rows(f);
-	assert_int_equal(r->result[last_kind(r, AUDIT_SCAN_REFUSED)],
+	assert_int_equal(r->result[tu_last_kind(r, AUDIT_SCAN_REFUSED)],
 	    FULFIL_EINVAL);
 	/* Once verified, a wrong item says so. */
 	assert_int_equal(scan(f, PICKER, "A-1001", "SKU-4411", &out),
@@ -972,14 +918,14 @@ test_scan_double_fire(void **state)
 	assert_int_equal(scan_at(f, PICKER, "A-1001", "SKU-4411", t + 1100,
 	    &out), 0);
 	assert_int_equal(out.result, WF_R_IGNORED);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_SCAN_REFUSED), 1);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_SCAN_REFUSED), 1);
 	/* A clock that went backwards never ignores. */
 	assert_int_equal(scan_at(f, PICKER, "A-1001", "SKU-4411", t + 900,
 	    &out), FULFIL_ENOTFOUND);
 	/* Another order: not the same scan. */
 	assert_int_equal(scan_at(f, PICKER, "A-1002", "SKU-4411", t + 901,
 	    &out), FULFIL_ENOTFOUND);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_SCAN_REFUSED), 3);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_SCAN_REFUSED), 3);
 	/* After a reset nothing is remembered. */
 	workflow_scanner_reset(&f->sc);
 	assert_false(f->sc.have);
@@ -1079,7 +1025,7 @@ test_f6_gated_each_step_verifies(void **state)
 	/* A check writes nothing, not even for a person without the role. */
 	assert_int_equal(workflow_check(f->s, PACKER, "A-1001", WF_STEP_PICK,
 	    t0, &out, &err), FULFIL_EPERM);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_ACTION_REFUSED), 0);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_ACTION_REFUSED), 0);
 	assert_int_equal(advance(f, PICKER, "A-1001", WF_STEP_PICK, NULL,
 	    &out), 0);
 	assert_string_equal(out.msg, "Order A-1001 picked");
@@ -1170,7 +1116,7 @@ test_override(void **state)
 	struct fixture *f = *state;
 	struct workflow_outcome out;
 	struct ferr err = { 0 };
-	struct rows *r;
+	struct tu_rows *r;
 	int k;
 
 	/* Only a supervisor, with a reason from the table. */
@@ -1185,7 +1131,7 @@ test_override(void **state)
 	    WF_OVR_NO_BARCODE, t0 + 1, &out, &err), 0);
 	assert_int_equal(out.result, WF_R_RECORDED);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_OVERRIDE);
+	k = tu_last_kind(r, AUDIT_OVERRIDE);
 	assert_true(k >= 0);
 	assert_string_equal(r->actor[k], SUPERVISOR);
 	assert_string_equal(r->order[k], "A-1001");
@@ -1208,7 +1154,7 @@ test_override(void **state)
 	assert_int_equal(workflow_override(f->s, SUPERVISOR, "A-1001",
 	    WF_OVR_SCANNER, t0 + 3, &out, &err), FULFIL_ESTATE);
 	assert_int_equal(out.result, WF_R_NO_SCAN);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_OVERRIDE), 2);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_OVERRIDE), 2);
 }
 
 /* ---- tests: cancelled and wiped ---------------------------------------------- */
@@ -1275,7 +1221,7 @@ test_cancelled_and_wiped(void **state)
 		assert_int_equal(p->wiped, i == 1);
 	}
 	assert_int_equal(p->nlines, 0);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_ORDER_STEP), 0);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_ORDER_STEP), 0);
 	free(p);
 }
 
@@ -1308,7 +1254,7 @@ test_exceptions(void **state)
 	struct workflow_outcome out;
 	struct ferr err = { 0 };
 	struct exc_seen seen;
-	struct rows *r;
+	struct tu_rows *r;
 	int64_t id;
 	int k;
 
@@ -1327,7 +1273,7 @@ test_exceptions(void **state)
 	id = out.exception_id;
 	assert_true(id > 0);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_EXCEPTION);
+	k = tu_last_kind(r, AUDIT_EXCEPTION);
 	assert_string_equal(r->actor[k], PICKER);
 	assert_string_equal(r->role[k], "picker");
 	assert_string_equal(r->order[k], "A-1001");
@@ -1380,7 +1326,7 @@ test_exceptions(void **state)
 	    WF_RES_RECOUNT, t0 + 6, &out, &err), FULFIL_ENOTFOUND);
 	assert_int_equal(out.result, WF_R_NOT_FOUND);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_EXCEPTION_RESOLVED);
+	k = tu_last_kind(r, AUDIT_EXCEPTION_RESOLVED);
 	assert_string_equal(r->actor[k], SUPERVISOR);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_int_equal(r->count[k], WF_RES_RECOUNT);
@@ -1508,7 +1454,7 @@ test_reveal_rate_limit(void **state)
 	struct workflow_outcome out;
 	struct ferr err = { 0 };
 	const char *text = "customer service ticket 77 asks";
-	struct rows *r;
+	struct tu_rows *r;
 	int64_t until, t = t0;
 	int i, k;
 
@@ -1518,9 +1464,9 @@ test_reveal_rate_limit(void **state)
 		assert_int_equal(out.result, WF_R_REVEAL_OK);
 	}
 	r = audit_rows(f);
-	assert_int_equal(count_kind(r, AUDIT_PII_REVEAL),
+	assert_int_equal(tu_count_kind(r, AUDIT_PII_REVEAL),
 	    WORKFLOW_REVEAL_LIMIT);
-	k = last_kind(r, AUDIT_PII_REVEAL);
+	k = tu_last_kind(r, AUDIT_PII_REVEAL);
 	assert_string_equal(r->actor[k], SUPERVISOR);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_int_equal(r->count[k], WF_REV_CUSTOMER);
@@ -1564,11 +1510,11 @@ test_reveal_rate_limit(void **state)
 	    LOCKOUT_LOCKED);
 	assert_int_equal(until, t + 600 + f->cfg->auth.lockout);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_ANOMALY_LOCK);
+	k = tu_last_kind(r, AUDIT_ANOMALY_LOCK);
 	assert_true(k >= 0);
 	assert_string_equal(r->subject[k], SUPERVISOR);
 	assert_int_equal(r->count[k], WORKFLOW_REVEAL_LIMIT + 1);
-	assert_int_equal(count_kind(r, AUDIT_PII_REVEAL),
+	assert_int_equal(tu_count_kind(r, AUDIT_PII_REVEAL),
 	    WORKFLOW_REVEAL_LIMIT);
 	assert_int_equal(sql_int(f, "SELECT reason FROM lockout"), 2);
 
@@ -1601,7 +1547,7 @@ test_scan_rate_limit(void **state)
 {
 	struct fixture *f = *state;
 	struct workflow_outcome out;
-	struct rows *r;
+	struct tu_rows *r;
 	int64_t until, base = MS(t0);
 	char code[32];
 	int i, k;
@@ -1635,11 +1581,11 @@ test_scan_rate_limit(void **state)
 	assert_int_equal(lockout_state(f->s, PICKER, base / 1000 + 31, &until),
 	    LOCKOUT_LOCKED);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_ANOMALY_LOCK);
+	k = tu_last_kind(r, AUDIT_ANOMALY_LOCK);
 	assert_true(k >= 0);
 	assert_string_equal(r->subject[k], PICKER);
 	assert_int_equal(r->count[k], WORKFLOW_SCAN_FAIL_LIMIT);
-	assert_int_equal(count_kind(r, AUDIT_SCAN_REFUSED),
+	assert_int_equal(tu_count_kind(r, AUDIT_SCAN_REFUSED),
 	    2 * (WORKFLOW_SCAN_FAIL_LIMIT - 1) + 1);
 	/* The next scan, even a right one, is refused: log out. */
 	assert_int_equal(scan_at(f, PICKER, "A-1001", "MUG-BLU", base + 40000,
@@ -2029,7 +1975,7 @@ test_print_sends_and_records(void **state)
 	struct fixture *f = *state;
 	struct workflow_outcome out;
 	struct standin p;
-	struct rows *r;
+	struct tu_rows *r;
 	char uri[64];
 	int k;
 
@@ -2060,12 +2006,12 @@ test_print_sends_and_records(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 	    " order_id = 'A-1001' AND event = 'labelled'"), 1);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_LABEL_PRINTED);
+	k = tu_last_kind(r, AUDIT_LABEL_PRINTED);
 	assert_true(k >= 0);
 	assert_int_equal(r->count[k], (int64_t)p.len);
 	assert_string_equal(r->order[k], "A-1001");
 	assert_string_equal(r->actor[k], DISPATCHER);
-	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), 1);
+	assert_int_equal(tu_count_kind(r, AUDIT_ORDER_STEP), 1);
 	/* Pressing F5 again is a reprint: it needs a reason. */
 	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0 + 1,
 	    &out), FULFIL_EINVAL);
@@ -2080,7 +2026,7 @@ test_print_failure_keeps_order(void **state)
 	struct fixture *f = *state;
 	struct workflow_outcome out;
 	struct standin p;
-	struct rows *r;
+	struct tu_rows *r;
 	char uri[64];
 	int k;
 
@@ -2099,11 +2045,11 @@ test_print_failure_keeps_order(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"), 0);
 	assert_int_equal(outbox_rows(f, "A-1001"), 0);
 	r = audit_rows(f);
-	k = last_kind(r, AUDIT_PRINT_FAILED);
+	k = tu_last_kind(r, AUDIT_PRINT_FAILED);
 	assert_true(k >= 0);
 	assert_int_equal(r->count[k], 0);
 	assert_int_equal(r->result[k], FULFIL_EIO);
-	assert_int_equal(count_kind(r, AUDIT_ORDER_STEP), 0);
+	assert_int_equal(tu_count_kind(r, AUDIT_ORDER_STEP), 0);
 }
 
 static void
@@ -2123,7 +2069,7 @@ test_reprint_rate_limit(void **state)
 	}
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints WHERE"
 	    " reprint = %d", WF_RPR_SMUDGED), WORKFLOW_REPRINT_LIMIT);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_LABEL_REPRINTED),
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_LABEL_REPRINTED),
 	    WORKFLOW_REPRINT_LIMIT);
 	/* One more within the hour: locked, nothing printed. */
 	assert_int_equal(print_label(f, DISPATCHER, "A-1001", WF_RPR_JAMMED,
@@ -2132,9 +2078,92 @@ test_reprint_rate_limit(void **state)
 	assert_true(out.fx & WF_FX_LOGOUT);
 	assert_int_equal(lockout_state(f->s, DISPATCHER, t0 + 101, &until),
 	    LOCKOUT_LOCKED);
-	assert_int_equal(count_kind(audit_rows(f), AUDIT_ANOMALY_LOCK), 1);
+	assert_int_equal(tu_count_kind(audit_rows(f), AUDIT_ANOMALY_LOCK), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"),
 	    WORKFLOW_REPRINT_LIMIT + 1);
+}
+
+/* ---- tests: box and weight ------------------------------------------- */
+
+static void
+test_weight_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		long grams;	/* -1: refused */
+	} t[] = {
+		{ "1.25", 1250 }, { "0,8", 800 }, { "12", 12000 },
+		{ "0.001", 1 }, { "70", 70000 }, { ".5", 500 },
+		{ "", -1 }, { "0", -1 }, { "70.001", -1 }, { "1.2345", -1 },
+		{ "-1", -1 }, { "1e3", -1 }, { "1.", -1 }, { "kg", -1 },
+		{ "1 ", -1 }, { "1000", -1 },
+	};
+	size_t i;
+	long g;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		g = -7;
+		if (t[i].grams < 0) {
+			assert_int_equal(workflow_weight_parse(t[i].in, &g),
+			    FULFIL_EINVAL);
+		} else {
+			assert_int_equal(workflow_weight_parse(t[i].in, &g), 0);
+			assert_int_equal(g, t[i].grams);
+		}
+	}
+	assert_int_equal(workflow_weight_parse(NULL, &g), FULFIL_EINVAL);
+}
+
+static void
+test_pack_info(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_outcome out;
+	struct workflow_progress *p = calloc(1, sizeof *p);
+	struct ferr err = { 0 };
+	struct standin pr;
+	char uri[64];
+
+	assert_non_null(p);
+	/* Queued: nothing to record yet; a picker may not. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX-M2",
+	    1250, t0, &out, &err), FULFIL_ESTATE);
+	assert_int_equal(out.result, WF_R_WRONG_STATE);
+	set_state(f, "A-1001", "picked");
+	assert_int_equal(workflow_pack_info(f->s, PICKER, "A-1001", "BOX-M2",
+	    1250, t0, &out, &err), FULFIL_EPERM);
+	assert_int_equal(out.result, WF_R_ROLE);
+	/* Bad input. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX M2",
+	    -1, t0, &out, &err), FULFIL_EINVAL);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL,
+	    70001, t0, &out, &err), FULFIL_EINVAL);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, -1,
+	    t0, &out, &err), FULFIL_EINVAL);
+	/* Recorded in two goes: the box, then the weight. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", "BOX-M2",
+	    -1, t0, &out, &err), 0);
+	assert_int_equal(out.result, WF_R_RECORDED);
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, 1250,
+	    t0 + 1, &out, &err), 0);
+	assert_int_equal(workflow_progress(f->s, PACKER, "A-1001", t0, p,
+	    &err), 0);
+	assert_string_equal(p->box, "BOX-M2");
+	assert_int_equal(p->weight_g, 1250);
+	/* The label prints the weight. */
+	set_state(f, "A-1001", "packed");
+	standin_start(&pr, true);
+	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", pr.port);
+	set_printer(f, uri);
+	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0 + 2,
+	    &out), 0);
+	standin_stop(&pr);
+	assert_non_null(memmem(pr.buf, pr.len, "1.250 kg", 8));
+	/* Labelled: too late to change. */
+	assert_int_equal(workflow_pack_info(f->s, PACKER, "A-1001", NULL, 900,
+	    t0 + 3, &out, &err), FULFIL_ESTATE);
+	free(p);
 }
 
 int
@@ -2165,6 +2194,8 @@ main(void)
 		T(test_print_sends_and_records),
 		T(test_print_failure_keeps_order),
 		T(test_reprint_rate_limit),
+		cmocka_unit_test(test_weight_parse),
+		T(test_pack_info),
 		cmocka_unit_test(test_tables),
 		T(test_no_pii_anywhere),
 		T(test_schema),

@@ -17,6 +17,8 @@
 
 #include "testutil.h"
 
+#include "audit.h"
+
 #include "fconfig.h"
 #include "ferr.h"
 #include "proc.h"
@@ -244,4 +246,60 @@ tu_recv_dgram(int fd, char *buf, size_t len)
 		return NULL;
 	buf[n] = '\0';
 	return buf;
+}
+
+/* ---- audit rows ---------------------------------------------------------- */
+
+static int
+tu_collect(void *ctx, const struct audit_row *row)
+{
+	struct tu_rows *r = ctx;
+	size_t i = r->n;
+
+	if (i >= TU_ROWS_MAX)
+		return 0;
+	r->kind[i] = row->kind;
+	snprintf(r->actor[i], sizeof r->actor[0], "%s",
+	    row->actor != NULL ? row->actor : "");
+	snprintf(r->subject[i], sizeof r->subject[0], "%s",
+	    row->subject != NULL ? row->subject : "");
+	snprintf(r->order[i], sizeof r->order[0], "%s",
+	    row->order_id != NULL ? row->order_id : "");
+	snprintf(r->role[i], sizeof r->role[0], "%s",
+	    row->role != NULL ? row->role : "");
+	r->count[i] = row->count;
+	r->result[i] = row->result;
+	r->n++;
+	return 0;
+}
+
+void
+tu_audit_rows(struct audit *a, struct tu_rows *r)
+{
+	struct ferr err = { 0 };
+
+	memset(r, 0, sizeof *r);
+	if (audit_list(a, 0, tu_collect, r, &err) != 0)
+		fail_msg("audit_list: %s", err.msg);
+}
+
+size_t
+tu_count_kind(const struct tu_rows *r, int kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += r->kind[i] == kind;
+	return n;
+}
+
+int
+tu_last_kind(const struct tu_rows *r, int kind)
+{
+	int i;
+
+	for (i = (int)r->n - 1; i >= 0; i--)
+		if (r->kind[i] == kind)
+			return i;
+	return -1;
 }

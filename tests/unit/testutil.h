@@ -57,6 +57,23 @@ int tu_bind_dgram(const char *path);
 /* The next datagram, NUL-terminated in buf; NULL when none is waiting. */
 char *tu_recv_dgram(int fd, char *buf, size_t len);
 
+/* The rows of an audit log, as the tests look at them. */
+#define TU_ROWS_MAX 512
+struct tu_rows {
+	size_t n;
+	int kind[TU_ROWS_MAX];
+	char actor[TU_ROWS_MAX][72], subject[TU_ROWS_MAX][72];
+	char order[TU_ROWS_MAX][72], role[TU_ROWS_MAX][16];
+	int64_t count[TU_ROWS_MAX];
+	int result[TU_ROWS_MAX];
+};
+struct audit;
+/* Every row of a's log, oldest first, into *r ("" for a NULL text). */
+void tu_audit_rows(struct audit *a, struct tu_rows *r);
+size_t tu_count_kind(const struct tu_rows *r, int kind);
+/* Index of the last row of kind; -1 when there is none. */
+int tu_last_kind(const struct tu_rows *r, int kind);
+
 /* proc_harden() once, asserting success. */
 void tu_init(void);
 
