@@ -1590,7 +1590,7 @@ bg_main(void *arg)
 	struct station *s = NULL;
 	struct ferr err = { 0 };
 	int64_t last_upkeep = 0;
-	bool halt = false;
+	bool syncing = bg.sy != NULL, wiped = false;
 	sigset_t all;
 	int64_t wait;
 	int r;
@@ -1602,12 +1602,12 @@ bg_main(void *arg)
 	opt.progress = bg_progress;
 	opt.stop = &bg.stop;
 	while (!bg.stop) {
-		wait = bg.sy != NULL ? bg.cfg->sync.interval : BG_UPKEEP_EVERY;
-		if (s == NULL && station_open_as(bg.cfg, STATION_SOURCE_SYNC,
-		    false, &s, &err) != 0)
+		wait = syncing ? bg.cfg->sync.interval : BG_UPKEEP_EVERY;
+		if (s == NULL && !wiped && station_open_as(bg.cfg,
+		    STATION_SOURCE_SYNC, false, &s, &err) != 0)
 			s = NULL;
 		bg_upkeep(s, &last_upkeep);
-		if (s != NULL && bg.sy != NULL) {
+		if (s != NULL && syncing) {
 			if (station_status(s, (int64_t)time(NULL), &ss,
 			    NULL) == 0) {
 				pthread_mutex_lock(&bg.lock);
@@ -1628,22 +1628,28 @@ bg_main(void *arg)
 			if (r == 0 && res.complete)
 				bg.st.last_sync = (int64_t)time(NULL);
 			pthread_mutex_unlock(&bg.lock);
-			if (res.auth_refused || s == NULL)
-				halt = true;	/* stopped, or wiped */
+			/*
+			 * 401/403: sync stays stopped until restart (the
+			 * upkeep goes on); a remote wipe ends everything.
+			 */
+			if (res.auth_refused)
+				syncing = false;
+			if (s == NULL) {
+				syncing = false;
+				wiped = true;
+			}
 			if (res.retry_after > wait)
 				wait = res.retry_after;
-		} else if (bg.sy != NULL) {
+		} else if (syncing) {
 			pthread_mutex_lock(&bg.lock);
 			bg.st.state = SYNC_OFFLINE;
 			pthread_mutex_unlock(&bg.lock);
 		}
-		if (halt)
-			break;
+		if (!syncing && wait < BG_UPKEEP_EVERY)
+			wait = BG_UPKEEP_EVERY;
 		if (bg_wait(wait))
 			break;
 	}
-	while (halt && !bg_wait(3600))
-		;
 	station_close(s);
 	return NULL;
 }
