@@ -53,6 +53,7 @@
 #define SYNC_SERVER_ERRORS_MAX 3	/* in a row: the push stops */
 #define SYNC_ALERT_BATCH 100
 #define SYNC_CERT_TRIES 3
+#define SYNC_SWEEP_EVERY 5	/* seconds of pulling between two sweeps */
 
 #define META_CURSOR "sync_cursor"
 #define META_ALERT_SEQ "sync_alert_seq"
@@ -886,13 +887,13 @@ cursor_valid(const char *c, size_t n)
  * only line and column are shown.
  */
 static int
-page_parse(struct sync *sy, json_t **root, const json_t **orders,
+page_parse(const struct secret *body, json_t **root, const json_t **orders,
     const char **cursor, bool *has_more, bool *wipe, struct ferr *err)
 {
 	json_error_t jerr;
 	json_t *j;
 
-	*root = json_loadb((const char *)sy->body->data, sy->body->len,
+	*root = json_loadb((const char *)body->data, body->len,
 	    JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
 		return ferr_set(err, FULFIL_EINVAL,
@@ -962,55 +963,125 @@ static int sy_remote_wipe(struct sync *sy, struct station **sp,
 static int sy_sweep(struct station *s, int64_t now, struct sync_result *res,
     struct ferr *err);
 
+/* The path of the page after cursor (NULL: the first page). */
+static int
+pull_path(struct sync *sy, const char *cursor, char *path, size_t len,
+    struct ferr *err)
+{
+	char *esc = NULL;
+
+	if (cursor != NULL &&
+	    (esc = curl_easy_escape(sy->curl, cursor, 0)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+	snprintf(path, len, "/orders?limit=%d%s%s", sy->cfg->sync.page_size,
+	    esc != NULL ? "&since=" : "", esc != NULL ? esc : "");
+	curl_free(esc);
+	return 0;
+}
+
+/*
+ * The next page is fetched by a helper thread while this one is being
+ * validated and stored, so the network and the database overlap. Only
+ * one request is ever in flight on the curl handle; the thread owns it
+ * (and sy->body, errbuf, retry_after) until pull_fetch_wait().
+ */
+struct fetch {
+	struct sync *sy;
+	pthread_t thread;
+	bool running;
+	char path[SYNC_CURSOR_MAX * 3 + 64];
+	long status;
+	int r;
+	struct ferr err;
+};
+
+static void
+fetch_run(struct fetch *f)
+{
+	f->r = sy_request(f->sy, "GET /orders", f->path, NULL, NULL,
+	    SYNC_BODY_MAX, &f->status, &f->err);
+}
+
+static void *
+fetch_main(void *arg)
+{
+	sigset_t all;
+
+	/* Signals stay the calling program's (only this thread blocks). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	fetch_run(arg);
+	return NULL;
+}
+
+static void
+fetch_start(struct fetch *f)
+{
+	ferr_clear(&f->err);
+	f->running = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
+	if (!f->running)	/* no thread: fetch here, later */
+		f->r = 1;
+}
+
+/* Wait for the fetch; 0 with f->status, or its error in err. */
+static int
+fetch_wait(struct fetch *f, struct ferr *err)
+{
+	if (f->running) {
+		pthread_join(f->thread, NULL);
+		f->running = false;
+	} else if (f->r == 1) {
+		fetch_run(f);
+	}
+	if (f->r != 0 && err != NULL)
+		*err = f->err;
+	return f->r;
+}
+
 static int
 sy_pull(struct sync *sy, struct station **sp, const struct sync_options *opt,
     struct sync_result *res, struct sync_progress *pg, struct ferr *err)
 {
 	struct station *s = *sp;
-	char *cursor = NULL, *esc = NULL, path[SYNC_CURSOR_MAX * 3 + 64];
+	struct secret *page = NULL;
+	struct fetch f = { .sy = sy };
+	char *cursor = NULL;
 	const char *next = NULL;
 	const json_t *orders = NULL;
 	json_t *root = NULL;
-	bool has_more = true, wipe = false;
-	long status;
+	bool has_more = true, wipe = false, unswept = false;
+	int64_t last_sweep = sy_now(sy);
 	int r = 0;
 
+	if ((page = secret_new(64 * 1024)) == NULL)
+		return ferr_set(err, FULFIL_ENOMEM, _("out of locked memory"));
+	if ((r = store_meta_get(s->store, META_CURSOR, &cursor, err)) != 0 ||
+	    (r = pull_path(sy, cursor, f.path, sizeof f.path, err)) != 0)
+		goto out;
+	f.r = 1;	/* the first page: fetched by fetch_wait itself */
 	while (has_more) {
 		struct orders_ingest_stats stats = { 0 };
 		struct reject_ctx rc = { "" };
-		int64_t now = sy_now(sy);
+		struct secret *t;
+		int64_t now;
 
-		if (sy->stop != NULL && *sy->stop) {
-			r = ferr_set(err, FULFIL_EIO, _("stopped"));
-			goto out;
-		}
-		free(cursor);
-		cursor = NULL;
-		curl_free(esc);
-		esc = NULL;
-		if ((r = store_meta_get(s->store, META_CURSOR, &cursor,
-		    err)) != 0)
-			goto out;
-		if (cursor != NULL &&
-		    (esc = curl_easy_escape(sy->curl, cursor, 0)) == NULL) {
-			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
-			goto out;
-		}
-		snprintf(path, sizeof path, "/orders?limit=%d%s%s",
-		    sy->cfg->sync.page_size, esc != NULL ? "&since=" : "",
-		    esc != NULL ? esc : "");
-		if ((r = sy_request(sy, "GET /orders", path, NULL, NULL,
-		    SYNC_BODY_MAX, &status, err)) != 0)
+		if ((r = fetch_wait(&f, err)) != 0)
 			goto out;
 		res->online = true;
-		if (status != 200) {
-			r = sy_status_error(sy, "GET /orders", status, res, err);
+		if (f.status != 200) {
+			r = sy_status_error(sy, "GET /orders", f.status, res, err);
 			goto out;
 		}
+		now = sy_now(sy);
+		/* The answer becomes this page; the next one lands in sy->body. */
+		t = page;
+		page = sy->body;
+		sy->body = t;
 		json_decref(root);
 		root = NULL;
-		r = page_parse(sy, &root, &orders, &next, &has_more, &wipe, err);
-		secret_clear(sy->body);
+		r = page_parse(page, &root, &orders, &next, &has_more, &wipe,
+		    err);
+		secret_clear(page);
 		if (r == 0 && wipe) {
 			json_decref(root);
 			root = NULL;
@@ -1021,6 +1092,12 @@ sy_pull(struct sync *sy, struct station **sp, const struct sync_options *opt,
 		    strcmp(cursor, next) == 0)
 			r = ferr_set(err, FULFIL_EINVAL,
 			    _("page: \"has_more\" with an unchanged cursor"));
+		if (r == 0 && has_more && !(sy->stop != NULL && *sy->stop)) {
+			if ((r = pull_path(sy, next, f.path, sizeof f.path,
+			    err)) != 0)
+				goto out;
+			fetch_start(&f);
+		}
 		if (r == 0)
 			r = page_store(s, orders, next, &rc, &stats, now, err);
 		if (r == FULFIL_EINVAL) {
@@ -1038,6 +1115,11 @@ sy_pull(struct sync *sy, struct station **sp, const struct sync_options *opt,
 		}
 		if (r != 0)
 			goto out;
+		free(cursor);
+		if ((cursor = strdup(next)) == NULL) {
+			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
+			goto out;
+		}
 		res->pages++;
 		res->received += stats.received;
 		res->imported += stats.imported;
@@ -1045,23 +1127,48 @@ sy_pull(struct sync *sy, struct station **sp, const struct sync_options *opt,
 		res->unchanged += stats.unchanged;
 		pg->pages++;
 		pg->orders += stats.received;
-		if ((r = sy_sweep(s, now, res, err)) != 0)
-			goto out;
+		/*
+		 * The sweep (and its WAL checkpoint) every few seconds of a
+		 * long pull and once at its end, not after every page.
+		 */
+		unswept = true;
+		if (now - last_sweep >= SYNC_SWEEP_EVERY) {
+			if ((r = sy_sweep(s, now, res, err)) != 0)
+				goto out;
+			unswept = false;
+			last_sweep = now;
+		}
 		if (opt != NULL && opt->progress != NULL)
 			opt->progress(opt->progress_ctx, pg);
+		if (has_more && sy->stop != NULL && *sy->stop) {
+			r = ferr_set(err, FULFIL_EIO, _("stopped"));
+			goto out;
+		}
 	}
 	res->complete = true;
 out:
+	/* A fetch still in flight is waited for and its answer dropped. */
+	if (f.running)
+		(void)fetch_wait(&f, NULL);
+	/* What the stored pages delivered or cancelled loses its data now. */
+	if (unswept && *sp != NULL) {
+		struct ferr e2 = { 0 };
+		int rs = sy_sweep(*sp, sy_now(sy), res, r == 0 ? err : &e2);
+
+		if (r == 0)
+			r = rs;
+	}
+	secret_clear(sy->body);
 	json_decref(root);
-	curl_free(esc);
+	secret_free(page);
 	free(cursor);
 	return r;
 }
 
 /*
- * After each stored page: the retention sweep wipes what the page made
+ * After the stored pages: the retention sweep wipes what they made
  * delivered or cancelled, so their customer data is gone when the sync
- * that reported them ends.
+ * that reported them ends (also when it ends in an error).
  */
 static int
 sy_sweep(struct station *s, int64_t now, struct sync_result *res,
@@ -1483,7 +1590,7 @@ bg_main(void *arg)
 	struct station *s = NULL;
 	struct ferr err = { 0 };
 	int64_t last_upkeep = 0;
-	bool halt = false;
+	bool syncing = bg.sy != NULL, wiped = false;
 	sigset_t all;
 	int64_t wait;
 	int r;
@@ -1495,12 +1602,12 @@ bg_main(void *arg)
 	opt.progress = bg_progress;
 	opt.stop = &bg.stop;
 	while (!bg.stop) {
-		wait = bg.sy != NULL ? bg.cfg->sync.interval : BG_UPKEEP_EVERY;
-		if (s == NULL && station_open_as(bg.cfg, STATION_SOURCE_SYNC,
-		    false, &s, &err) != 0)
+		wait = syncing ? bg.cfg->sync.interval : BG_UPKEEP_EVERY;
+		if (s == NULL && !wiped && station_open_as(bg.cfg,
+		    STATION_SOURCE_SYNC, false, &s, &err) != 0)
 			s = NULL;
 		bg_upkeep(s, &last_upkeep);
-		if (s != NULL && bg.sy != NULL) {
+		if (s != NULL && syncing) {
 			if (station_status(s, (int64_t)time(NULL), &ss,
 			    NULL) == 0) {
 				pthread_mutex_lock(&bg.lock);
@@ -1521,22 +1628,28 @@ bg_main(void *arg)
 			if (r == 0 && res.complete)
 				bg.st.last_sync = (int64_t)time(NULL);
 			pthread_mutex_unlock(&bg.lock);
-			if (res.auth_refused || s == NULL)
-				halt = true;	/* stopped, or wiped */
+			/*
+			 * 401/403: sync stays stopped until restart (the
+			 * upkeep goes on); a remote wipe ends everything.
+			 */
+			if (res.auth_refused)
+				syncing = false;
+			if (s == NULL) {
+				syncing = false;
+				wiped = true;
+			}
 			if (res.retry_after > wait)
 				wait = res.retry_after;
-		} else if (bg.sy != NULL) {
+		} else if (syncing) {
 			pthread_mutex_lock(&bg.lock);
 			bg.st.state = SYNC_OFFLINE;
 			pthread_mutex_unlock(&bg.lock);
 		}
-		if (halt)
-			break;
+		if (!syncing && wait < BG_UPKEEP_EVERY)
+			wait = BG_UPKEEP_EVERY;
 		if (bg_wait(wait))
 			break;
 	}
-	while (halt && !bg_wait(3600))
-		;
 	station_close(s);
 	return NULL;
 }

@@ -75,6 +75,7 @@ struct ui {
 	size_t nlogin;
 	struct secret *mem;	/* holds *t: locked, wiped on free */
 	struct ui_text *t;
+	char sync_label[48];	/* background sync, as last drawn */
 };
 
 static volatile sig_atomic_t ui_stop;
@@ -402,6 +403,7 @@ ui_draw_top(struct ui *ui)
 			o += (size_t)n;
 		}
 		sync_bg_label(sync, sizeof sync);
+		snprintf(ui->sync_label, sizeof ui->sync_label, "%s", sync);
 		if (ui->st != NULL && station_status(ui->st, ui_now(), &ss,
 		    &err) == 0)
 			snprintf(line, sizeof line, _("%s (%s) | %s | outbox %lld"),
@@ -576,6 +578,24 @@ ui_tty_gone(void)
  * The next key, or UI_KEY_STOP / UI_KEY_IDLE / UI_KEY_TIMEOUT /
  * UI_KEY_RESIZED. deadline_ms < 0: none but idle.
  */
+/* The background sync's state changed: redraw the top line only. */
+static void
+ui_tick_top(struct ui *ui)
+{
+	char label[sizeof ui->sync_label];
+	int y, x;
+
+	if (ui->sess == NULL)
+		return;
+	sync_bg_label(label, sizeof label);
+	if (strcmp(label, ui->sync_label) == 0)
+		return;
+	getyx(stdscr, y, x);
+	ui_draw_top(ui);
+	move(y, x);
+	refresh();
+}
+
 static int
 ui_getkey(struct ui *ui, int64_t deadline_ms)
 {
@@ -600,6 +620,7 @@ ui_getkey(struct ui *ui, int64_t deadline_ms)
 			/* An early ERR: input ended or the terminal hung up. */
 			if (ui_now_ms() - now < UI_TICK_MS / 2 && ui_tty_gone())
 				return UI_KEY_STOP;
+			ui_tick_top(ui);
 			continue;
 		}
 		ui->last_input_ms = ui_now_ms();

@@ -85,8 +85,12 @@ c2=$(station busyloop "interval = 1s")
 pid=$!
 sleep 2
 kill -TERM $pid
+# It must end within a few seconds; never let a stuck loop hang the suite.
+( sleep 10; kill -9 $pid 2>/dev/null ) &
+guard=$!
 wait $pid
 rc=$?
+kill $guard 2>/dev/null
 check "429: the sync loop (interval 1s) waits Retry-After 3s, not 1s" test "$(requests pull)" = 1
 check "429: the loop ends on SIGTERM with 0" test $rc -eq 0
 check "429: nothing written" test "$(state "$c")" = "0 "
