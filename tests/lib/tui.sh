@@ -223,3 +223,16 @@ tui_capture() {
 tui_history_has() {
 	tui_history "$1" | grep -q -F -- "$2"
 }
+
+# nopii TAG: capture TAG's screen into $T/cap/N.txt; no PII of any order
+# of $ORDERS (the orders file the test imported) may be on it.
+# sees TAG TEXT: TEXT is on the screen (waits), and no PII is.
+nopii() {
+	[ -d "$T/cap" ] || mkdir -m 700 "$T/cap"
+	_tui_ncap=$((${_tui_ncap:-0} + 1))
+	tui_screen "$1" >"$T/cap/$_tui_ncap.txt" &&
+	    piiscan --exclude "$ORDERS" "$ORDERS" "$T/cap/$_tui_ncap.txt" \
+	    >"$T/cap/$_tui_ncap.scan" 2>&1 ||
+	    { diag "PII on the screen (capture $_tui_ncap)"; return 1; }
+}
+sees() { tui_wait_for "$1" "$2" && nopii "$1"; }

@@ -100,15 +100,6 @@ EOF
 chmod 700 "$T/run-strace.sh"
 [ -n "$tui_svc" ] && chmod 755 "$T/run-strace.sh"
 
-mkdir -m 700 "$T/cap"
-ncap=0
-nopii() {
-	ncap=$((ncap + 1))
-	tui_screen "$1" >"$T/cap/$ncap.txt" &&
-	    piiscan "$ORDERS" "$T/cap/$ncap.txt" >"$T/cap/$ncap.scan" 2>&1 ||
-	    { diag "PII on the screen (capture $ncap)"; return 1; }
-}
-sees() { tui_wait_for "$1" "$2" && nopii "$1"; }
 
 # ---- print, preview, reprint, ship ------------------------------------------
 check "fulfil starts under strace" tui_start disp 80 24 \

@@ -37,20 +37,11 @@ chmod 600 "$T/idle.conf"
 
 not_in_history() { ! tui_history_has "$1" "$2"; }
 mkdir -m 700 "$T/cap"
-ncap=0
-# nopii TAG: no PII of any order on the screen (captured into a file).
-nopii() {
-	ncap=$((ncap + 1))
-	tui_screen "$1" >"$T/cap/$ncap.txt" &&
-	    piiscan --exclude "$ORDERS" "$ORDERS" "$T/cap/$ncap.txt" \
-	    >"$T/cap/$ncap.scan" 2>&1 ||
-	    { diag "PII on the screen (capture $ncap)"; return 1; }
-}
 # clean TAG: only the SGR attributes the screens use, no other escape;
 # the frame in place (the top line first, the key bar last, every line
 # no wider than the terminal); no PII.
 clean() {
-	ncap=$((ncap + 1))
+	ncap=$((${ncap:-0} + 1))
 	tui_screen "$1" -e >"$T/cap/$ncap.e" || return 1
 	"$PYTHON3" - "$T/cap/$ncap.e" "$2" "$3" <<'PY' || return 1
 import re, sys

@@ -53,17 +53,6 @@ ORDER2=$(sed -n 2p "$T/plan" | cut -d' ' -f1)
 TOTAL2=$(sed -n 2p "$T/plan" | cut -d' ' -f2)
 CODES2=$(sed -n 2p "$T/plan" | cut -d' ' -f3-)
 
-# nopii TAG: capture the screen into a file; no PII of any order on it.
-ncap=0
-nopii() {
-	ncap=$((ncap + 1))
-	tui_screen "$1" >"$T/cap/$ncap.txt" &&
-	    piiscan "$ORDERS" "$T/cap/$ncap.txt" >"$T/cap/$ncap.scan" 2>&1 ||
-	    { diag "PII on the screen (capture $ncap)"; return 1; }
-}
-mkdir -m 700 "$T/cap"
-# sees TAG TEXT: TEXT is on the screen (waits), and no PII is.
-sees() { tui_wait_for "$1" "$2" && nopii "$1"; }
 # scan_all TAG ORDER TOTAL CODES: scan each code, waiting for its count.
 scan_all() {
 	r_k=0

@@ -126,11 +126,8 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	station_close(f->s);
-	tu_rmtree(f->tmp);
-	free(f->tmp);
+	tu_station_stop(f->s, f->cfg, f->tmp);
 	free(f->svcdir);
-	config_free(f->cfg);
 	free(f);
 	return 0;
 }

@@ -60,10 +60,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	station_close(f->s);
-	tu_rmtree(f->tmp);
-	free(f->tmp);
-	config_free(f->cfg);
+	tu_station_stop(f->s, f->cfg, f->tmp);
 	free(f);
 	return 0;
 }

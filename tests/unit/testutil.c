@@ -248,6 +248,16 @@ tu_recv_dgram(int fd, char *buf, size_t len)
 	return buf;
 }
 
+void
+tu_station_stop(struct station *s, struct fulfil_config *cfg, char *tmp)
+{
+	station_close(s);
+	if (tmp != NULL)
+		tu_rmtree(tmp);
+	free(tmp);
+	config_free(cfg);
+}
+
 /* ---- audit rows ---------------------------------------------------------- */
 
 static int

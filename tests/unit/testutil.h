@@ -51,6 +51,9 @@ struct fulfil_config *tu_station_config(char **tmp);
 /* station_init then a writable station_open, failing the test on error. */
 struct station *tu_station_start(const struct fulfil_config *cfg);
 
+/* The other end: close s, remove and free tmp, free cfg (each may be NULL). */
+void tu_station_stop(struct station *s, struct fulfil_config *cfg, char *tmp);
+
 /* A unix datagram socket bound at path (a syslog stand-in). */
 int tu_bind_dgram(const char *path);
 
