@@ -422,10 +422,27 @@ station_close(struct station *s)
 }
 
 int
+station_outbox_depth(struct station *s, int64_t *n, struct ferr *err)
+{
+	sqlite3_stmt *q;
+	int r = 0;
+
+	*n = -1;
+	if ((q = store_stmt(s->store, "SELECT count(*) FROM outbox",
+	    err)) == NULL)
+		return FULFIL_EDB;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*n = sqlite3_column_int64(q, 0);
+	else
+		r = store_error(s->store, err, _("counting the outbox"));
+	sqlite3_reset(q);
+	return r;
+}
+
+int
 station_status(struct station *s, int64_t now, struct station_status *out,
     struct ferr *err)
 {
-	sqlite3_stmt *q;
 	char *v = NULL;
 	int r;
 
@@ -434,14 +451,9 @@ station_status(struct station *s, int64_t now, struct station_status *out,
 	out->key_epoch = crypto_kek_epoch(s->kek);
 	out->schema = store_schema_version(s->store);
 	out->last_sync = -1;
-	if ((r = orders_counts(s->store, now, &out->counts, err)) != 0)
+	if ((r = orders_counts(s->store, now, &out->counts, err)) != 0 ||
+	    (r = station_outbox_depth(s, &out->outbox, err)) != 0)
 		return r;
-	if ((q = store_stmt(s->store, "SELECT count(*) FROM outbox", err)) == NULL)
-		return FULFIL_EDB;
-	if (sqlite3_step(q) != SQLITE_ROW)
-		return store_error(s->store, err, _("counting the outbox"));
-	out->outbox = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
 	if ((r = store_meta_get(s->store, "station_id", &v, err)) != 0)
 		return r;
 	snprintf(out->station_id, sizeof out->station_id, "%s", v ? v : "");

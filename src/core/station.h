@@ -124,6 +124,9 @@ struct station_status {
 int station_status(struct station *s, int64_t now, struct station_status *out,
     struct ferr *err);
 
+/* Events waiting in the outbox (-1 on error): one count, no order scan. */
+int station_outbox_depth(struct station *s, int64_t *n, struct ferr *err);
+
 /* Called for each order whose sealed data does not open; err says why. */
 typedef void (*station_bad_fn)(void *ctx, const char *order_id,
     const struct ferr *err);

@@ -1446,22 +1446,6 @@ out:
 
 /* ---- a run ------------------------------------------------------------- */
 
-static int
-outbox_depth(struct store *st, int64_t *out, struct ferr *err)
-{
-	sqlite3_stmt *q;
-	int r = 0;
-
-	if ((q = store_stmt(st, "SELECT count(*) FROM outbox", err)) == NULL)
-		return FULFIL_EDB;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		*out = sqlite3_column_int64(q, 0);
-	else
-		r = store_error(st, err, _("counting the outbox"));
-	sqlite3_reset(q);
-	return r;
-}
-
 int
 sync_run(struct sync *sy, struct station **sp, const struct sync_options *opt,
     struct sync_result *res, struct ferr *err)
@@ -1510,7 +1494,7 @@ done:
 		sy_audit(s, AUDIT_SYNC_AUTH_REFUSED, res->http_status,
 		    FULFIL_EPERM, sy_now(sy));
 	if (s != NULL)
-		(void)outbox_depth(s->store, &res->outbox, NULL);
+		(void)station_outbox_depth(s, &res->outbox, NULL);
 	sy->stop = NULL;
 	return r;
 }

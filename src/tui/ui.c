@@ -383,7 +383,7 @@ static void
 ui_draw_top(struct ui *ui)
 {
 	char line[256], roles[128] = "", sync[48];
-	struct station_status ss;
+	int64_t outbox = -1;
 	struct ferr err = { 0 };
 	const char *name;
 	size_t o = 0;
@@ -404,11 +404,11 @@ ui_draw_top(struct ui *ui)
 		}
 		sync_bg_label(sync, sizeof sync);
 		snprintf(ui->sync_label, sizeof ui->sync_label, "%s", sync);
-		if (ui->st != NULL && station_status(ui->st, ui_now(), &ss,
+		/* Only the outbox count: the top line is redrawn often. */
+		if (ui->st != NULL && station_outbox_depth(ui->st, &outbox,
 		    &err) == 0)
 			snprintf(line, sizeof line, _("%s (%s) | %s | outbox %lld"),
-			    ui->sess->user, roles, sync,
-			    (long long)ss.outbox);
+			    ui->sess->user, roles, sync, (long long)outbox);
 		else
 			snprintf(line, sizeof line, "%s (%s) | %s",
 			    ui->sess->user, roles, sync);
@@ -680,16 +680,31 @@ ui_act_of(int key)
 
 /* ---- the loop --------------------------------------------------------- */
 
+/*
+ * Before a screen acts (a key's handler, a submitted line; not on every
+ * typed character): the key may have been rotated meanwhile (the upkeep
+ * thread, fulfilctl rekey), so take the new one up first.
+ */
+static void
+ui_take_up_key(struct ui *ui)
+{
+	struct ferr err = { 0 };
+	bool reloaded;
+
+	if (ui->st != NULL &&
+	    retention_kek_refresh(ui->st, &reloaded, &err) != 0)
+		ui_message(ui, UI_ERROR, err.msg);
+}
+
 enum ui_act
 ui_run(struct ui *ui, const struct ui_screen *s)
 {
 	const struct ui_screen *prev = ui->cur;
 	char text[UI_INPUT_MAX + 1];
 	enum ui_act a = UI_STAY;
-	struct ferr rerr = { 0 };
 	size_t i;
 	int c;
-	bool bound, reloaded;
+	bool bound;
 
 	ui->cur = s;
 	ui->dirty = true;
@@ -710,15 +725,11 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 			ui->t->msg[0] = '\0';
 			ui->dirty = true;
 		}
-		/* The key may have been rotated meanwhile (the upkeep thread,
-		 * fulfilctl rekey): take it up before the screen acts. */
-		if (ui->st != NULL &&
-		    retention_kek_refresh(ui->st, &reloaded, &rerr) != 0)
-			ui_message(ui, UI_ERROR, rerr.msg);
 		bound = false;
 		for (i = 0; i < s->nkeys; i++) {
 			if (s->keys[i].key == c && s->keys[i].fn != NULL &&
 			    ui_key_for(ui, &s->keys[i])) {
+				ui_take_up_key(ui);
 				a = s->keys[i].fn(ui, s->ctx);
 				bound = true;
 				ui->dirty = true;
@@ -744,6 +755,7 @@ ui_run(struct ui *ui, const struct ui_screen *s)
 			memcpy(text, ui->t->in, ui->inlen + 1);
 			ui_wipe_input(ui);
 			ui->dirty = true;
+			ui_take_up_key(ui);
 			a = s->input(ui, s->ctx, text);
 			secret_wipe(text, sizeof text);
 			ui->dirty = true;
