@@ -1854,6 +1854,7 @@ test_schema(void **state)
 struct standin {
 	int lfd;
 	unsigned short port;
+	char uri[64];		/* tcp://127.0.0.1:port, the station's printer */
 	pthread_t th;
 	char buf[64 * 1024];
 	size_t len;
@@ -1875,9 +1876,19 @@ standin_run(void *arg)
 	return NULL;
 }
 
-/* Listen on 127.0.0.1 port 0; accept = false: bound and closed again. */
 static void
-standin_start(struct standin *p, bool accept_one)
+set_printer(struct fixture *f, const char *uri)
+{
+	free(f->cfg->printer.uri);
+	f->cfg->printer.uri = uri != NULL ? strdup(uri) : NULL;
+}
+
+/*
+ * Listen on 127.0.0.1 port 0 and make it the station's printer;
+ * accept_one false: bound and closed again, so the printer refuses.
+ */
+static void
+standin_start(struct fixture *f, struct standin *p, bool accept_one)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof a;
@@ -1888,6 +1899,8 @@ standin_start(struct standin *p, bool accept_one)
 	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof a), 0);
 	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &al), 0);
 	p->port = ntohs(a.sin_port);
+	snprintf(p->uri, sizeof p->uri, "tcp://127.0.0.1:%u", p->port);
+	set_printer(f, p->uri);
 	if (!accept_one) {	/* nobody listens: connection refused */
 		close(p->lfd);
 		p->lfd = -1;
@@ -1904,13 +1917,6 @@ standin_stop(struct standin *p)
 		pthread_join(p->th, NULL);
 		close(p->lfd);
 	}
-}
-
-static void
-set_printer(struct fixture *f, const char *uri)
-{
-	free(f->cfg->printer.uri);
-	f->cfg->printer.uri = uri != NULL ? strdup(uri) : NULL;
 }
 
 static int
@@ -1973,13 +1979,10 @@ test_print_sends_and_records(void **state)
 	struct workflow_outcome out;
 	struct standin p;
 	struct tu_rows *r;
-	char uri[64];
 	int k;
 
 	set_state(f, "A-1001", "packed");
-	standin_start(&p, true);
-	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", p.port);
-	set_printer(f, uri);
+	standin_start(f, &p, true);
 	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out), 0);
 	standin_stop(&p);
 	assert_int_equal(out.state, WF_STATE_LABELLED);
@@ -1999,7 +2002,7 @@ test_print_sends_and_records(void **state)
 	/* Recorded: printer and bytes, never content; step + outbox. */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints WHERE"
 	    " order_id = 'A-1001' AND user = '%s' AND bytes = %zu AND"
-	    " printer = '%s' AND reprint = 0", DISPATCHER, p.len, uri), 1);
+	    " printer = '%s' AND reprint = 0", DISPATCHER, p.len, p.uri), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 	    " order_id = 'A-1001' AND event = 'labelled'"), 1);
 	r = audit_rows(f);
@@ -2024,19 +2027,16 @@ test_print_failure_keeps_order(void **state)
 	struct workflow_outcome out;
 	struct standin p;
 	struct tu_rows *r;
-	char uri[64];
 	int k;
 
 	set_state(f, "A-1001", "packed");
-	standin_start(&p, false);
-	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", p.port);
-	set_printer(f, uri);
+	standin_start(f, &p, false);
 	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0, &out),
 	    FULFIL_EIO);
 	assert_int_equal(out.result, WF_R_PRINT_FAILED);
 	assert_true(out.fx & WF_FX_BEEP);
 	assert_non_null(strstr(out.msg, "Not printed"));
-	assert_non_null(strstr(out.msg, uri + 6));	/* names the printer */
+	assert_non_null(strstr(out.msg, p.uri + 6));	/* names the printer */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM orders WHERE"
 	    " id = 'A-1001' AND state = 'packed'"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM prints"), 0);
@@ -2120,7 +2120,6 @@ test_pack_info(void **state)
 	struct workflow_progress *p = calloc(1, sizeof *p);
 	struct ferr err = { 0 };
 	struct standin pr;
-	char uri[64];
 
 	assert_non_null(p);
 	/* Queued: nothing to record yet; a picker may not. */
@@ -2150,9 +2149,7 @@ test_pack_info(void **state)
 	assert_int_equal(p->weight_g, 1250);
 	/* The label prints the weight. */
 	set_state(f, "A-1001", "packed");
-	standin_start(&pr, true);
-	snprintf(uri, sizeof uri, "tcp://127.0.0.1:%u", pr.port);
-	set_printer(f, uri);
+	standin_start(f, &pr, true);
 	assert_int_equal(print_label(f, DISPATCHER, "A-1001", 0, t0 + 2,
 	    &out), 0);
 	standin_stop(&pr);
