@@ -2266,23 +2266,25 @@ workflow_print(struct station *s, const char *user, const char *order_id,
 		return wf_finish(&a, r, err);
 	if ((r = wf_label_render(&a, &label)) != 0)
 		return wf_finish(&a, r, err);
-	r = printer_send(cfg->printer.uri, &po, label->data, label->len, &sent,
-	    &status, &pe);
+	(void)printer_send(cfg->printer.uri, &po, label->data, label->len,
+	    &sent, &status, &pe);
 	out->count = (long)sent;
 	secret_free(label);
 	if ((r = wf_begin(&a)) != 0)
 		return wf_finish(&a, r, err);
 	if (pe.code != 0) {
-		(void)wf_audit(&a, AUDIT_PRINT_FAILED, ROLE_DISPATCHER,
-		    (int64_t)sent, pe.code);
-		a.keep = true;
-		r = wf_refuse(&a, WF_R_PRINT_FAILED, _("Not printed: %s"),
-		    pe.msg);
+		/* The refusal is kept only with its audit row. */
+		if ((r = wf_audit(&a, AUDIT_PRINT_FAILED, ROLE_DISPATCHER,
+		    (int64_t)sent, pe.code)) == 0) {
+			a.keep = true;
+			r = wf_refuse(&a, WF_R_PRINT_FAILED,
+			    _("Not printed: %s"), pe.msg);
+		}
 		return wf_finish(&a, wf_end(&a, r), err);
 	}
 	/* Again inside: the order may have moved while it printed. */
 	if ((r = wf_load(&a)) == 0 && (r = wf_gate_live(&a)) == 0 &&
-	    reprint == 0 && a.state != WF_STATE_PACKED)
+	    a.state != (reprint == 0 ? WF_STATE_PACKED : WF_STATE_LABELLED))
 		r = wf_refuse(&a, WF_R_WRONG_STATE, _("Order %s changed while "
 		    "its label printed"), order_id);
 	if (r == 0 && (r = wf_print_record(&a, reprint, sent)) == 0) {
@@ -2293,7 +2295,6 @@ workflow_print(struct station *s, const char *user, const char *order_id,
 			wf_done(&a, WF_R_DONE, _("Order %s: label printed; "
 			    "labelled"), order_id);
 	}
-	out->count = (long)sent;
 	return wf_finish(&a, wf_end(&a, r), err);
 }
 
