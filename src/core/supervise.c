@@ -3,13 +3,14 @@
  * person acting (supervise.h). Owns no state: it asks lockout and policy
  * and then calls them. Must never act for a locked person or one without
  * the supervisor role, and never take a revoke or unlock without a
- * reason from a person at a screen.
+ * reason from a person at a screen. A refused person is audited.
  */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit.h"
 #include "ferr.h"
 #include "i18n.h"
 #include "lockout.h"
@@ -17,6 +18,29 @@
 #include "station.h"
 #include "supervise.h"
 #include "workflow.h"
+
+/*
+ * A person refused the supervisor's work leaves a trace, as a refused
+ * workflow step does (AUDIT_ACTION_REFUSED, role supervisor). Returns
+ * the refusal (err keeps its message), or the audit log's error.
+ */
+static int
+supervise_refused(struct station *s, const struct policy_actor *by,
+    int64_t now, struct ferr *err)
+{
+	struct audit_event ev = {
+		.kind = AUDIT_ACTION_REFUSED,
+		.actor = by->name,
+		.role = policy_role_name(ROLE_SUPERVISOR),
+		.count = -1,
+		.result = FULFIL_EPERM,
+	};
+	struct ferr aerr = { 0 };
+
+	if (s->audit != NULL && audit_log(s->audit, &ev, now, &aerr) != 0)
+		return ferr_set(err, aerr.code, "%s", aerr.msg);
+	return FULFIL_EPERM;
+}
 
 /* May by act as a supervisor now? The administrator always may. */
 static int
@@ -31,13 +55,15 @@ supervise_actor_check(struct station *s, const struct policy_actor *by,
 	if (by->admin)
 		return 0;
 	if (lockout_state(s, by->name, now, &until) != LOCKOUT_OPEN)
-		return ferr_set(err, FULFIL_EPERM,
+		ferr_set(err, FULFIL_EPERM,
 		    _("your account is locked; nothing was changed"));
-	if (policy_check(s->store, by->name, ROLE_SUPERVISOR, now) !=
+	else if (policy_check(s->store, by->name, ROLE_SUPERVISOR, now) !=
 	    POLICY_ALLOW)
-		return ferr_set(err, FULFIL_EPERM, _("this needs the "
-		    "supervisor role, which you do not hold now"));
-	return 0;
+		ferr_set(err, FULFIL_EPERM, _("this needs the supervisor "
+		    "role, which you do not hold now"));
+	else
+		return 0;
+	return supervise_refused(s, by, now, err);
 }
 
 /* A reason code of table t; 0 only for the administrator. */

@@ -8,7 +8,8 @@
  * reason from WF_TABLE_REVOKE / WF_TABLE_UNLOCK (UX.md: irreversible
  * actions ask for a reason), which the audit row keeps as its count. The
  * administrator (fulfilctl, by->admin true) may give reason 0 (none).
- * Refusals: FULFIL_EPERM (locked, no supervisor role), FULFIL_EINVAL
+ * Refusals: FULFIL_EPERM (locked, no supervisor role: audited as
+ * action-refused, role supervisor), FULFIL_EINVAL
  * (missing or unknown reason), and whatever policy_grant, policy_revoke
  * and lockout_unlock refuse; the message says which.
  */

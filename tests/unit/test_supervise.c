@@ -118,6 +118,9 @@ test_person_needs_role(void **state)
 	assert_int_equal(supervise_grant(f->s, &pia, "pat", ROLE_PACKER, 30,
 	    T0 + 1, &err), FULFIL_EPERM);
 	assert_non_null(strstr(err.msg, "supervisor role"));
+	/* The refusal leaves a trace. */
+	assert_int_equal(last(f).kind, AUDIT_ACTION_REFUSED);
+	assert_string_equal(last(f).actor, "pia");
 	assert_int_equal(policy_check(f->s->store, "pat", ROLE_PACKER,
 	    T0 + 2), POLICY_DENY);
 	assert_int_equal(supervise_revoke(f->s, &pia, "sam", ROLE_SUPERVISOR,
