@@ -43,7 +43,7 @@ fileio_fsync_dir(const char *path, struct ferr *err)
 	size_t n;
 	int fd, r = 0;
 
-	if (slash == NULL)
+	if (path == NULL || path[0] != '/' || slash == NULL)
 		return ferr_set(err, FULFIL_EINVAL,
 		    _("%s is not an absolute path"), path != NULL ? path : "");
 	n = slash == path ? 1 : (size_t)(slash - path);

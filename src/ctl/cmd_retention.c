@@ -156,6 +156,10 @@ cmd_purge(struct ctl *c, int argc, char **argv)
 	if (cert != NULL && cert[0] == '\0')
 		return ctl_purge_usage(_("--certificate needs a file "
 		    "name"));
+	/* Checked before anything is destroyed: the keys go first. */
+	if (cert != NULL && cert[0] != '/')
+		return ctl_purge_usage(_("--certificate needs an absolute "
+		    "path"));
 	if (station_os_user(actor, &err) != 0)
 		return ctl_fail(&err);
 	if (all)

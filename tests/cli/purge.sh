@@ -5,7 +5,7 @@
 # intact station or a pending purge that nothing can open and that the
 # next purge --all finishes. Ends with the PII scan.
 . "$top_srcdir/tests/lib/common.sh"
-plan 16
+plan 19
 
 mkdir "$T/in"
 "$PYTHON3" "$TESTLIB/mkorders.py" bulk 12 >"$T/in/orders.json"
@@ -15,6 +15,11 @@ ctl() { "$FULFILCTL" --config "$conf" "$@"; }
 
 ctl init >/dev/null 2>&1 || bail "init failed"
 ctl import "$T/in/orders.json" >/dev/null 2>&1 || bail "import failed"
+# A relative certificate path is refused before anything is destroyed.
+expect_exit 2 "purge --all --certificate cert.json (relative): usage error" \
+    ctl purge --all --certificate cert.json
+check "... saying it needs an absolute path" grep -q "absolute path" "$T/err"
+check "... and the key is still there" test -e "$T/st/keys/cache.key"
 expect_exit 0 "purge --all --certificate" ctl purge --all --certificate "$T/cert.json"
 check "it says how many orders it erased, and that every key went" sh -c 'grep -qx "erased 12 orders holding customer data (of 12)" "$1" && grep -qx "every key destroyed" "$1"' sh "$T/out"
 check "the key file is gone" test ! -e "$T/st/keys/cache.key"
