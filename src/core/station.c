@@ -440,6 +440,21 @@ station_outbox_depth(struct station *s, int64_t *n, struct ferr *err)
 }
 
 int
+station_last_sync(struct station *s, int64_t *t, struct ferr *err)
+{
+	char *v = NULL;
+	int r;
+
+	*t = -1;
+	if ((r = store_meta_get(s->store, "last_sync", &v, err)) != 0)
+		return r;
+	if (v != NULL)
+		*t = strtoll(v, NULL, 10);
+	free(v);
+	return 0;
+}
+
+int
 station_status(struct station *s, int64_t now, struct station_status *out,
     struct ferr *err)
 {
@@ -458,12 +473,7 @@ station_status(struct station *s, int64_t now, struct station_status *out,
 		return r;
 	snprintf(out->station_id, sizeof out->station_id, "%s", v ? v : "");
 	free(v);
-	if ((r = store_meta_get(s->store, "last_sync", &v, err)) != 0)
-		return r;
-	if (v != NULL)
-		out->last_sync = strtoll(v, NULL, 10);
-	free(v);
-	return 0;
+	return station_last_sync(s, &out->last_sync, err);
 }
 
 int

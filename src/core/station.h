@@ -124,6 +124,9 @@ struct station_status {
 int station_status(struct station *s, int64_t now, struct station_status *out,
     struct ferr *err);
 
+/* Unix seconds of the last complete sync ("last_sync" in meta); -1: never. */
+int station_last_sync(struct station *s, int64_t *t, struct ferr *err);
+
 /* Events waiting in the outbox (-1 on error): one count, no order scan. */
 int station_outbox_depth(struct station *s, int64_t *n, struct ferr *err);
 

@@ -1569,11 +1569,13 @@ static void *
 bg_main(void *arg)
 {
 	struct sync_options opt = { 0 };
-	struct station_status ss;
+	int64_t last;
 	struct sync_result res;
 	struct station *s = NULL;
 	struct ferr err = { 0 };
-	int64_t last_upkeep = 0;
+	/* The terminal ran the upkeep as it started: the next is due in an
+	 * hour. */
+	int64_t last_upkeep = (int64_t)time(NULL);
 	bool syncing = bg.sy != NULL, wiped = false;
 	sigset_t all;
 	int64_t wait;
@@ -1592,11 +1594,11 @@ bg_main(void *arg)
 			s = NULL;
 		bg_upkeep(s, &last_upkeep);
 		if (s != NULL && syncing) {
-			if (station_status(s, (int64_t)time(NULL), &ss,
-			    NULL) == 0) {
+			/* Before the first run: what the last process left. */
+			if (bg.st.last_sync < 0 && station_last_sync(s,
+			    &last, NULL) == 0) {
 				pthread_mutex_lock(&bg.lock);
-				bg.st.last_sync = ss.last_sync;
-				bg.st.outbox = ss.outbox;
+				bg.st.last_sync = last;
 				pthread_mutex_unlock(&bg.lock);
 			}
 			r = sync_run(bg.sy, &s, &opt, &res, &err);

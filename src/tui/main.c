@@ -230,7 +230,8 @@ run(const struct opts *o)
 	if (separate(cfg, &mon, &err) != 0 ||
 	    station_open_as(cfg, STATION_SOURCE_TERMINAL, false, &st,
 	    &err) != 0 ||
-	    retention_sweep(st, (int64_t)time(NULL), NULL, &err) != 0 ||
+	    retention_upkeep(st, NULL, (int64_t)time(NULL), NULL, NULL,
+	    &err) != 0 ||
 	    ui_open(cfg, st, &ui, &err) != 0) {
 		status = fail(&err);
 		goto out;
