@@ -206,7 +206,8 @@ sy_read_token(struct sync *sy, const char *path, struct ferr *err)
 	size_t i, len;
 	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must not hang the open. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return ferr_set(err, FULFIL_ECONFIG, _("[sync] token_file %s: %s"),
 		    path, strerror(errno));
@@ -793,7 +794,7 @@ sy_push(struct sync *sy, struct station *s, const struct sync_options *opt,
 			res->events_waiting++;
 			continue;
 		}
-		free(esc);
+		curl_free(esc);	/* curl_easy_escape's: libcurl frees it */
 		free(body);
 		free(path);
 		path = body = NULL;
@@ -845,7 +846,7 @@ sy_push(struct sync *sy, struct station *s, const struct sync_options *opt,
 	}
 	r = first;
 out:
-	free(esc);
+	curl_free(esc);
 	free(body);
 	free(path);
 	free(blocked);
@@ -1120,6 +1121,11 @@ sy_pull(struct sync *sy, struct station **sp, const struct sync_options *opt,
 			r = ferr_set(err, FULFIL_ENOMEM, _("out of memory"));
 			goto out;
 		}
+		/* The page's orders are stored: drop the parsed tree (customer
+		 * data in ordinary heap) now, not after the next page's wait. */
+		json_decref(root);
+		root = NULL;
+		next = NULL;
 		res->pages++;
 		res->received += stats.received;
 		res->imported += stats.imported;

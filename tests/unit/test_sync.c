@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -183,6 +184,19 @@ test_token_file(void **state)
 		assert_non_null(strstr(err.msg, cases[i].msg));
 		assert_non_null(strstr(err.msg, f->cfg->sync.token_file));
 		assert_null(strstr(err.msg, "s3cr3t"));
+	}
+	/* A FIFO with no writer is refused at once (the open must not
+	 * wait for one). */
+	{
+		char *fifo = tu_path(f->tmp, "token.fifo");
+
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		free(f->cfg->sync.token_file);
+		f->cfg->sync.token_file = fifo;
+		ferr_clear(&err);
+		assert_int_equal(sync_new(f->cfg, &sy, &err), FULFIL_ECONFIG);
+		assert_null(sy);
+		assert_non_null(strstr(err.msg, "not a regular file"));
 	}
 }
 
