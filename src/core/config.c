@@ -669,7 +669,7 @@ static int
 parse_keyspec(const struct cfg_key *k, const char *v, void *field,
     struct cfg_why *why)
 {
-	static const char prefix[] = "credential:";
+	static const char prefix[] = CRYPTO_CREDENTIAL_PREFIX;
 	const char *name;
 	size_t i, n;
 	int r;

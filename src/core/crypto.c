@@ -71,7 +71,6 @@ _Static_assert(
 #define KEY_MIN_DISTINCT 16
 #define KEK_FPR_CONTEXT "fulfil kek fingerprint v1"
 
-#define CREDENTIAL_PREFIX "credential:"
 
 /* The algorithms a sealed value may name; the id is the header byte. */
 static const struct crypto_alg {
@@ -767,13 +766,13 @@ static int
 crypto_kek_path(const char *spec, char *buf, size_t bufsz, struct ferr *err)
 {
 	const char *name, *dir;
-	size_t i, plen = sizeof CREDENTIAL_PREFIX - 1;
+	size_t i, plen = sizeof CRYPTO_CREDENTIAL_PREFIX - 1;
 	int n;
 
 	if (spec == NULL || *spec == '\0')
 		return ferr_set(
 		    err, FULFIL_ECONFIG, _("no key file configured"));
-	if (strncmp(spec, CREDENTIAL_PREFIX, plen) != 0) {
+	if (strncmp(spec, CRYPTO_CREDENTIAL_PREFIX, plen) != 0) {
 		if (spec[0] != '/')
 			return ferr_set(err, FULFIL_ECONFIG,
 			    _("key %s must be an absolute path or "
@@ -892,6 +891,13 @@ crypto_keyfile_read(
 			      "most %d bytes)"),
 			    path, KEYFILE_MAX);
 	}
+}
+
+bool
+crypto_kek_spec_is_credential(const char *spec)
+{
+	return spec != NULL && strncmp(spec, CRYPTO_CREDENTIAL_PREFIX,
+	    sizeof CRYPTO_CREDENTIAL_PREFIX - 1) == 0;
 }
 
 int

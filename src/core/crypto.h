@@ -12,6 +12,7 @@
 #ifndef FULFIL_CRYPTO_H
 #define FULFIL_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,10 @@ struct kek;	/* opaque: key bytes (locked) and epoch */
  * documented encoding of 32 random-looking bytes (FULFIL_EKEY otherwise).
  */
 int crypto_kek_load(const char *spec, struct kek **out, struct ferr *err);
+
+/* Is spec a "credential:NAME" KEK (systemd owns it), not a key file? */
+#define CRYPTO_CREDENTIAL_PREFIX "credential:"
+bool crypto_kek_spec_is_credential(const char *spec);
 
 /*
  * Create a new key file at path (O_EXCL, mode 0400, fsync'ed file and

@@ -237,7 +237,7 @@ report_r6(struct report_ctx *c, enum report_status *st)
 	const struct fulfil_config *cfg = c->s->cfg;
 	struct orders_counts oc;
 	int64_t age;
-	bool cred = strncmp(cfg->cache.key, "credential:", 11) == 0;
+	bool cred = crypto_kek_spec_is_credential(cfg->cache.key);
 	int r;
 
 	if ((r = orders_counts(c->s->store, c->now, &oc, c->err)) != 0 ||

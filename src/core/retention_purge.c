@@ -43,7 +43,6 @@
 #define CERT_FORMAT "fulfil-deletion-certificate-1"
 #define CERT_METHOD "cryptographic erase, NIST SP 800-88"
 #define CERT_MAX (64 * 1024)
-#define CREDENTIAL_PREFIX "credential:"
 
 enum { PURGE_NSTEPS = 6 };
 
@@ -227,8 +226,7 @@ purge_cert_body(const struct fulfil_config *cfg, const struct purge_facts *f,
     int64_t now, const char *actor, enum retention_reason why)
 {
 	const char *colon = f->head ? strchr(f->head, ':') : NULL;
-	bool cred = strncmp(cfg->cache.key, CREDENTIAL_PREFIX,
-	    sizeof CREDENTIAL_PREFIX - 1) == 0;
+	bool cred = crypto_kek_spec_is_credential(cfg->cache.key);
 	char when[32];
 	json_t *keys;
 
@@ -275,8 +273,7 @@ purge_destroy(const struct fulfil_config *cfg, retention_progress_fn progress,
 	int r;
 
 	purge_progress(progress, pctx, 3, _("destroying the key"));
-	if (strncmp(cfg->cache.key, CREDENTIAL_PREFIX,
-	    sizeof CREDENTIAL_PREFIX - 1) != 0) {
+	if (!crypto_kek_spec_is_credential(cfg->cache.key)) {
 		if ((size_t)snprintf(path, sizeof path, "%s.new",
 		    cfg->cache.key) >= sizeof path)
 			return ferr_set(err, FULFIL_EINVAL,

@@ -43,15 +43,7 @@
 #include "station.h"
 #include "store.h"
 
-#define CREDENTIAL_PREFIX "credential:"
 #define NEW_SUFFIX ".new"
-
-static bool
-rekey_is_credential(const char *spec)
-{
-	return strncmp(spec, CREDENTIAL_PREFIX,
-	    sizeof CREDENTIAL_PREFIX - 1) == 0;
-}
 
 static int
 rekey_new_path(const char *key, char *buf, size_t len, struct ferr *err)
@@ -286,7 +278,7 @@ retention_rekey(struct station *s, const char *actor, int64_t now,
 	char newpath[PATH_MAX];
 	int r, lock;
 
-	if (rekey_is_credential(key))
+	if (crypto_kek_spec_is_credential(key))
 		return ferr_set(err, FULFIL_EPERM,
 		    _("the key is a systemd credential (%s): fulfil cannot "
 		      "replace it; rotate it with systemd-creds and restart "
@@ -411,7 +403,7 @@ retention_rotate_if_due(struct station *s, const char *actor, int64_t now,
 		    (int64_t)crypto_kek_epoch(s->kek), 0, now, err)) != 0)
 			return r;
 	}
-	if (rekey_is_credential(s->cfg->cache.key))
+	if (crypto_kek_spec_is_credential(s->cfg->cache.key))
 		return 0;
 	if ((r = retention_epoch_age(s, now, &age, err)) != 0)
 		return r;
@@ -439,7 +431,7 @@ retention_kek_refresh(struct station *s, bool *reloaded, struct ferr *err)
 	if (epoch <= (int64_t)crypto_kek_epoch(s->kek))
 		return 0;
 	/* Mid-rotation elsewhere: the files are settled once K.new is gone. */
-	if (rekey_is_credential(s->cfg->cache.key) ||
+	if (crypto_kek_spec_is_credential(s->cfg->cache.key) ||
 	    rekey_new_path(s->cfg->cache.key, newpath, sizeof newpath,
 	    NULL) != 0 || rekey_exists(newpath))
 		return 0;
@@ -502,7 +494,7 @@ retention_rekey_recover(const struct fulfil_config *cfg, bool readonly,
 	int r = 0, lock = -1;
 
 	*spec_out = NULL;
-	if (key == NULL || rekey_is_credential(key))
+	if (key == NULL || crypto_kek_spec_is_credential(key))
 		return 0;
 	if ((r = rekey_new_path(key, newpath, sizeof newpath, err)) != 0)
 		return r;

@@ -37,7 +37,6 @@
 _Static_assert(STATION_USER_MAX == POLICY_LOGIN_NAME_MAX + 1,
     "STATION_USER_MAX holds a login name and its NUL");
 
-#define CREDENTIAL_PREFIX "credential:"
 #define KEK_CHECK_ID "kek-check"
 #define KEK_CHECK_TEXT "fulfil kek check v1"
 #define SIGNING_KEY_ID "station-signing-key"
@@ -258,12 +257,6 @@ station_audit_init(const struct fulfil_config *cfg, struct store *st,
 	return r;
 }
 
-static bool
-station_key_is_credential(const char *spec)
-{
-	return strncmp(spec, CREDENTIAL_PREFIX, strlen(CREDENTIAL_PREFIX)) == 0;
-}
-
 int
 station_init(const struct fulfil_config *cfg, struct station_init_result *res,
     struct ferr *err)
@@ -291,7 +284,7 @@ station_init(const struct fulfil_config *cfg, struct station_init_result *res,
 		return r;
 	free(spec);
 
-	if (!station_key_is_credential(cfg->cache.key) &&
+	if (!crypto_kek_spec_is_credential(cfg->cache.key) &&
 	    lstat(cfg->cache.key, &sb) != 0) {
 		if (errno != ENOENT)
 			return ferr_set(err, FULFIL_EIO, _("key file %s: %s"),
