@@ -140,7 +140,7 @@ ctl_audit_args(const char *cmd, int argc, char **argv, int64_t now,
 			    _("--since needs a value"));
 		else
 			return ctl_usage_error(cmd,
-			    _("unexpected argument '%s'"), argv[i]);
+			    _("unexpected argument '%s'"), ctl_shown(argv[i]));
 	}
 	if (when != NULL) {
 		if (o->verify)

@@ -40,7 +40,7 @@ ctl_parse_json_flag(const char *cmd, int argc, char **argv, bool *json)
 			*json = true;
 		else
 			return ctl_usage_error(cmd, _("unexpected argument '%s'"),
-			    argv[i]);
+			    ctl_shown(argv[i]));
 	}
 	return CTL_EXIT_OK;
 }
@@ -53,7 +53,7 @@ cmd_init(struct ctl *c, int argc, char **argv)
 
 	if (argc != 1)
 		return ctl_usage_error("init", _("unexpected argument '%s'"),
-		    argv[1]);
+		    ctl_shown(argv[1]));
 	if (station_init(c->cfg, &res, &err) != 0)
 		return ctl_fail(&err);
 	printf(_("data dir:  %s (%s)\n"), c->cfg->cache.dir,

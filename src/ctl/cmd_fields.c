@@ -19,12 +19,10 @@
 #include <jansson.h>
 
 #include "ctl.h"
-#include "display.h"
 #include "ferr.h"
 #include "i18n.h"
 #include "policy.h"
 
-#define FIELDS_ARG_SHOWN 64	/* columns of a bad argument echoed back */
 
 /* Text columns: field, pii, stored, disposed, then one per role. */
 #define FIELDS_FIXED_COLS 4
@@ -234,7 +232,6 @@ nomem:
 int
 cmd_fields(struct ctl *c, int argc, char **argv)
 {
-	char shown[DISPLAY_BOUND(FIELDS_ARG_SHOWN)];
 	bool json = false;
 	int i, rc;
 
@@ -244,10 +241,8 @@ cmd_fields(struct ctl *c, int argc, char **argv)
 			json = true;
 			continue;
 		}
-		(void)display_fit(argv[i], strlen(argv[i]), FIELDS_ARG_SHOWN,
-		    shown, sizeof shown, NULL);
 		return ctl_usage_error("fields", _("unexpected argument '%s' "
-		    "(the only option is --json)"), shown);
+		    "(the only option is --json)"), ctl_shown(argv[i]));
 	}
 	rc = json ? fields_json() : fields_text();
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -141,7 +141,7 @@ cmd_purge(struct ctl *c, int argc, char **argv)
 			cert = argv[++i];
 		else {
 			ctl_usage_error("purge", _("unexpected argument '%s'"),
-			    argv[i]);
+			    ctl_shown(argv[i]));
 			return ctl_command_usage("purge", CTL_EXIT_USAGE);
 		}
 	}
@@ -204,7 +204,7 @@ cmd_rekey(struct ctl *c, int argc, char **argv)
 
 	if (argc != 1)
 		return ctl_usage_error("rekey", _("unexpected argument '%s'"),
-		    argv[1]);
+		    ctl_shown(argv[1]));
 	if (station_os_user(actor, &err) != 0)
 		return ctl_fail(&err);
 	if (station_open(c->cfg, false, &s, &err) != 0)
@@ -267,7 +267,7 @@ cmd_verify_certificate(struct ctl *c, int argc, char **argv)
 			file = argv[i];
 		else
 			return ctl_usage_error("verify-certificate",
-			    _("unexpected argument '%s'"), argv[i]);
+			    _("unexpected argument '%s'"), ctl_shown(argv[i]));
 	}
 	if (file == NULL)
 		return ctl_command_usage("verify-certificate", CTL_EXIT_USAGE);
@@ -341,7 +341,7 @@ cmd_report(struct ctl *c, int argc, char **argv)
 			json = true;
 		else
 			return ctl_usage_error("report",
-			    _("unexpected argument '%s'"), argv[i]);
+			    _("unexpected argument '%s'"), ctl_shown(argv[i]));
 	}
 	if (station_open(c->cfg, true, &s, &err) != 0)
 		return ctl_fail(&err);

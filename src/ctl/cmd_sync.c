@@ -93,7 +93,7 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 			once = true;
 		else
 			return ctl_usage_error("sync",
-			    _("unexpected argument '%s'"), argv[i]);
+			    _("unexpected argument '%s'"), ctl_shown(argv[i]));
 	}
 	if (station_os_user(actor, &err) != 0 ||
 	    (r = sync_new(c->cfg, &sy, &err)) != 0)

@@ -110,23 +110,6 @@ ctl_parse_user(const char *cmd, const char *arg, bool hex_ok)
 	return ctl_usage_error(cmd, _("USER: %s"), err.msg);
 }
 
-/*
- * An unexpected argument as a usage error may show it: only when it is
- * short printable ASCII (it is not a login name, so it is not checked as
- * one, but it may still be anything).
- */
-static const char *
-ctl_shown(const char *arg)
-{
-	size_t i;
-
-	for (i = 0; arg[i] != '\0'; i++)
-		if (i >= 64 || (unsigned char)arg[i] < 0x21 ||
-		    (unsigned char)arg[i] > 0x7e)
-			return _("(not shown)");
-	return arg;
-}
-
 static int
 ctl_parse_days(const char *cmd, const char *arg, int *days)
 {

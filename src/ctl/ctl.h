@@ -36,6 +36,12 @@ extern const struct ctl_command ctl_commands[];
 int ctl_fail(const struct ferr *err);
 
 /* Print "fulfilctl: CMD: MSG" (usage errors) and return CTL_EXIT_USAGE. */
+/*
+ * An argument as an error message may echo it: itself when it is at most
+ * 64 bytes of printable ASCII without spaces, else "(not shown)" (it may
+ * be anything: escape sequences, a password typed in the wrong place).
+ */
+const char *ctl_shown(const char *arg);
 int ctl_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

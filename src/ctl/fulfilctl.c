@@ -136,6 +136,23 @@ ctl_wants_help(int argc, char **argv)
 	return false;
 }
 
+/*
+ * An unexpected argument as a usage error may show it: only when it is
+ * short printable ASCII (it is not a login name, so it is not checked as
+ * one, but it may still be anything).
+ */
+const char *
+ctl_shown(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; arg[i] != '\0'; i++)
+		if (i >= 64 || (unsigned char)arg[i] < 0x21 ||
+		    (unsigned char)arg[i] > 0x7e)
+			return _("(not shown)");
+	return arg;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -161,7 +178,7 @@ main(int argc, char **argv)
 			c.config_path = argv[i] + 9;
 		} else {
 			fprintf(stderr, _("fulfilctl: unknown option '%s'\n"),
-			    argv[i]);
+			    ctl_shown(argv[i]));
 			ctl_print_help(stderr);
 			return CTL_EXIT_USAGE;
 		}
@@ -175,7 +192,7 @@ main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL) {
 		fprintf(stderr, _("fulfilctl: unknown command '%s' (see "
-		    "'fulfilctl --help')\n"), argv[i]);
+		    "'fulfilctl --help')\n"), ctl_shown(argv[i]));
 		return CTL_EXIT_USAGE;
 	}
 	if (ctl_wants_help(argc - i, argv + i))

@@ -5,7 +5,7 @@
 # order data, and it works before init and without a configuration file,
 # writing nothing.
 . "$top_srcdir/tests/lib/common.sh"
-plan 22
+plan 26
 
 # Every field of issue 4, in table order.
 FIELDS="id ref status state ship_by service item_count items.sku items.ean
@@ -118,5 +118,10 @@ expect_exit 2 "an unexpected argument is a usage error" "$FULFILCTL" --config "$
 check "the error is one line, naming the argument" sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q -- "--csv" "$1"' sh "$T/err"
 expect_exit 2 "a hostile argument is echoed without its escapes" "$FULFILCTL" --config "$conf" fields "$(printf 'x\033]52;c;AAAA\007\033[2J')"
 check "no control bytes reach stderr" sh -c '! LC_ALL=C grep -q "[[:cntrl:]]" "$1"' sh "$T/err"
+# The same for every command that echoes a bad argument (one helper).
+expect_exit 2 "an unknown command with escapes" "$FULFILCTL" --config "$conf" "$(printf 'x\033[2J')"
+check "... is not echoed with them" sh -c '! LC_ALL=C grep -q "[[:cntrl:]]" "$1" && grep -q "not shown" "$1"' sh "$T/err"
+expect_exit 2 "audit with an escape-laden argument" "$FULFILCTL" --config "$conf" audit "$(printf 'x\033]0;t\007')"
+check "... is not echoed with them" sh -c '! LC_ALL=C grep -q "[[:cntrl:]]" "$1" && grep -q "not shown" "$1"' sh "$T/err"
 expect_exit 0 "fields --help" "$FULFILCTL" fields --help
 finish
