@@ -44,13 +44,15 @@ check() {
 }
 
 # expect_exit CODE DESC CMD...: ok when CMD exits with CODE; its output
-# is kept in $T/out and $T/err.
+# is kept in $T/out and $T/err, and appended to $T/outputs.all so that a
+# test's closing piiscan of $T sees every run's output, not the last.
 expect_exit() {
 	_want=$1
 	_d=$2
 	shift 2
 	"$@" >"$T/out" 2>"$T/err"
 	_rc=$?
+	cat "$T/out" "$T/err" >>"$T/outputs.all" 2>/dev/null
 	if [ "$_rc" -eq "$_want" ]; then
 		ok "$_d"
 	else
