@@ -370,6 +370,35 @@ retention_run_mark(struct station *s, const char *id, int64_t now,
 	return r;
 }
 
+/*
+ * The records kept as long as the audit log ([audit] retain) and no
+ * longer, whether or not anyone reveals or prints again: who revealed
+ * which order (with the sealed reason) and the print log.
+ */
+static int
+retention_prune_records(struct station *s, int64_t now, struct ferr *err)
+{
+	static const char *const sqls[] = {
+		"DELETE FROM reveals WHERE at < ?1",
+		"DELETE FROM prints WHERE at < ?1",
+	};
+	sqlite3_stmt *q;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
+		if ((q = store_stmt(s->store, sqls[i], err)) == NULL)
+			return FULFIL_EDB;
+		sqlite3_bind_int64(q, 1, now - s->cfg->audit.retain);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			return store_error(s->store, err,
+			    _("pruning reveals and prints"));
+	}
+	return 0;
+}
+
 static int
 retention_sweep_tx(struct station *s, int64_t now, struct retention_stats *out,
     struct retention_ids *due, struct retention_ids *stale, struct ferr *err)
@@ -425,6 +454,8 @@ retention_sweep_tx(struct station *s, int64_t now, struct retention_stats *out,
 			return r;
 		out->stale_alerts++;
 	}
+	if ((r = retention_prune_records(s, now, err)) != 0)
+		return r;
 	snprintf(when, sizeof when, "%" PRId64, now);
 	return store_meta_set(s->store, "last_sweep", when, err);
 }

@@ -224,7 +224,6 @@ static const char sql_reveal_count[] =
 static const char sql_reveal_add[] =
     "INSERT INTO reveals (user, order_id, at, reason, reason_text)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_reveal_prune[] = "DELETE FROM reveals WHERE at < ?1";
 static const char sql_reveal_list[] =
     "SELECT seq, user, order_id, at, reason, reason_text FROM reveals"
     " WHERE at >= ?1 ORDER BY seq";
@@ -243,7 +242,7 @@ static const char sql_packing_put[] =
 static const char sql_print_add[] =
     "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-static const char sql_print_prune[] = "DELETE FROM prints WHERE at < ?1";
+
 static const char sql_queue[] =
     "SELECT id, ref, ship_by, service, item_count FROM orders"
     " WHERE state = 'queued' AND status <> 'cancelled'"
@@ -1885,11 +1884,8 @@ wf_reveal_record(struct wf_act *a, int reason, const char *text)
 	sqlite3_stmt *q;
 	int r;
 
-	if ((r = wf_stmt(a, sql_reveal_prune, &q)) != 0)
-		return r;
-	sqlite3_bind_int64(q, 1, a->now - a->s->cfg->audit.retain);
-	if ((r = wf_run(a, q, _("pruning reveals"))) != 0 ||
-	    (r = wf_stmt(a, sql_reveal_add, &q)) != 0)
+	/* Old reveals go with the retention sweep (retention.c). */
+	if ((r = wf_stmt(a, sql_reveal_add, &q)) != 0)
 		return r;
 	sqlite3_bind_text(q, 1, a->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, a->order_id, -1, SQLITE_STATIC);
@@ -2218,11 +2214,8 @@ wf_print_record(struct wf_act *a, int reprint, size_t bytes)
 	sqlite3_stmt *q;
 	int r;
 
-	if ((r = wf_stmt(a, sql_print_prune, &q)) != 0)
-		return r;
-	sqlite3_bind_int64(q, 1, a->now - a->s->cfg->audit.retain);
-	if ((r = wf_run(a, q, _("pruning the print log"))) != 0 ||
-	    (r = wf_stmt(a, sql_print_add, &q)) != 0)
+	/* Old prints go with the retention sweep (retention.c). */
+	if ((r = wf_stmt(a, sql_print_add, &q)) != 0)
 		return r;
 	sqlite3_bind_text(q, 1, a->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, a->now);

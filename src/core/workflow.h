@@ -466,8 +466,8 @@ int workflow_override(struct station *s, const char *user,
  * reveals table of the cache (evidence for R5), sealed (a person can
  * type a name into it) with XChaCha20-Poly1305 under the station secret
  * "reveal-text" (itself sealed under the KEK), its row (user, order, at)
- * as associated data, and pruned with the audit log ([audit] retain). More than WORKFLOW_REVEAL_LIMIT reveals by one
- * person within WORKFLOW_REVEAL_WINDOW: the one over the limit is
+ * as associated data; the retention sweep drops it after [audit]
+ * retain. More than WORKFLOW_REVEAL_LIMIT reveals by one person within WORKFLOW_REVEAL_WINDOW: the one over the limit is
  * refused and locks the person (lockout_anomaly, WF_R_RATE_LOCKED,
  * WF_FX_LOGOUT).
  */

@@ -592,6 +592,34 @@ test_wipe_drops_rows(void **state)
 	assert_int_equal(query_int(f, "SELECT count(*) FROM exceptions"), 1);
 }
 
+/* Reveals and prints older than [audit] retain go with the sweep. */
+static void
+test_sweep_prunes_records(void **state)
+{
+	struct fx *f = *state;
+	struct ferr err = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	int64_t old = now - f->cfg->audit.retain - 60;
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+	    "INSERT INTO reveals (user, order_id, at, reason, reason_text)"
+	    " VALUES ('sue', 'R-001', %lld, 1, x'00'), ('sue', 'R-002', %lld,"
+	    " 1, x'00');"
+	    "INSERT INTO prints (order_id, at, user, printer, bytes, reprint)"
+	    " VALUES ('R-001', %lld, 'dan', 'device:/dev/null', 9, 0),"
+	    " ('R-002', %lld, 'dan', 'device:/dev/null', 9, 0);",
+	    (long long)old, (long long)now, (long long)old, (long long)now);
+	assert_int_equal(store_exec(f->s->store, sql, &err), 0);
+	assert_int_equal(retention_sweep(f->s, now, NULL, &err), 0);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM reveals"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM reveals WHERE"
+	    " order_id = 'R-002'"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM prints"), 1);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM prints WHERE"
+	    " order_id = 'R-002'"), 1);
+}
+
 /* ---- the sweep ---------------------------------------------------------- */
 
 struct sweep_case {
@@ -1311,6 +1339,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forensics),
 		cmocka_unit_test_setup_teardown(test_forensics_overflow,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_prunes_records,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_errors, fx_setup,
 		    fx_teardown),
