@@ -242,6 +242,13 @@ display_is_format(uint32_t cp)
 	return false;
 }
 
+bool
+display_cp_forbidden(uint32_t cp)
+{
+	return display_is_break(cp) || display_is_control(cp) ||
+	    display_is_format(cp);
+}
+
 /* ESC P, X, ], ^, _ (and their C1 forms) open a string up to ST. */
 static bool
 display_is_string_intro(uint32_t cp)

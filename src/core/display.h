@@ -138,4 +138,12 @@ size_t display_char_len(const char *s, size_t len);
  */
 size_t display_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 
+/*
+ * Is cp a character the sanitiser never lets through as text: a line or
+ * paragraph break or tab, a C0/C1 control or DEL, a bidi control or an
+ * invisible format character? (For input that must be refused, not
+ * cleaned, such as a reveal's reason.)
+ */
+bool display_cp_forbidden(uint32_t cp);
+
 #endif

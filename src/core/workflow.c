@@ -487,16 +487,6 @@ wf_tracking_ok(const char *t)
 	return true;
 }
 
-/* Controls and the characters that reorder or hide text. */
-static bool
-wf_cp_forbidden(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
-	    (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-	    (c >= 0x2060 && c <= 0x2069) || c == 0xfeff ||
-	    (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f);
-}
-
 /* A reveal's reason text: see workflow_reveal in workflow.h. */
 static bool
 wf_reason_text_ok(const char *text)
@@ -513,7 +503,7 @@ wf_reason_text_ok(const char *text)
 		return false;
 	for (i = 0; i < n; i += len) {
 		if ((len = display_utf8_next(p + i, n - i, &cp)) == 0 ||
-		    wf_cp_forbidden(cp))
+		    display_cp_forbidden(cp))
 			return false;
 		if (cp != ' ')
 			visible = true;
