@@ -111,6 +111,7 @@ order_draw_preview(struct ui *ui, struct order_screen *o, int row)
 		snprintf(line, sizeof line, _("Items %ld"), o->p.total);
 		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
 	}
+	secret_wipe(line, sizeof line);	/* it held the masked recipient */
 }
 
 static void
@@ -182,6 +183,7 @@ order_draw(struct ui *ui, void *ctx)
 		ui_put(ui, row++, 0, UI_NEUTRAL, false, line, 0);
 	}
 	if (o->preview) {
+		secret_wipe(line, sizeof line);
 		order_draw_preview(ui, o, row);
 		return;
 	}
@@ -217,6 +219,7 @@ order_draw(struct ui *ui, void *ctx)
 			ui_put(ui, row, 5 + 12 + 7 + 15, UI_NEUTRAL, false,
 			    title, 0);
 	}
+	secret_wipe(line, sizeof line);	/* it held the recipient as shown */
 }
 
 /* React to an outcome's effects; the act the screen returns. */
