@@ -342,6 +342,29 @@ purge_result_from(const json_t *doc, struct retention_purge_result *res,
 	res->resumed = resumed;
 }
 
+/*
+ * The steps a purge and a resumed one share once nothing opens the
+ * station: destroy the keys and the cache, release the certificate,
+ * report.
+ */
+static int
+purge_finish(const struct fulfil_config *cfg, const char *cert_path,
+    const json_t *doc, char **cert_json, struct retention_purge_result *res,
+    bool resumed, retention_progress_fn progress, void *pctx,
+    struct ferr *err)
+{
+	int r;
+
+	if ((r = purge_destroy(cfg, progress, pctx, err)) != 0)
+		return r;
+	purge_progress(progress, pctx, 5, _("writing the certificate"));
+	if ((r = purge_release(cfg, cert_path, doc, cert_json, err)) != 0)
+		return r;
+	purge_result_from(doc, res, resumed);
+	purge_progress(progress, pctx, 6, _("done"));
+	return 0;
+}
+
 static int
 purge_log(struct station *s, enum retention_reason why, const char *actor,
     int64_t erased, int64_t now, struct ferr *err)
@@ -419,14 +442,8 @@ retention_purge_all(struct station *s, const char *certificate_path,
 	s->audit = NULL;
 	store_close(s->store);
 	s->store = NULL;
-	if ((r = purge_destroy(cfg, progress, pctx, err)) != 0)
-		goto out;
-	purge_progress(progress, pctx, 5, _("writing the certificate"));
-	if ((r = purge_release(cfg, certificate_path, doc, cert_json,
-	    err)) != 0)
-		goto out;
-	purge_result_from(doc, res, false);
-	purge_progress(progress, pctx, 6, _("done"));
+	r = purge_finish(cfg, certificate_path, doc, cert_json, res, false,
+	    progress, pctx, err);
 out:
 	secret_free(sk);
 	free(f.head);
@@ -480,14 +497,8 @@ retention_purge_resume(const struct fulfil_config *cfg,
 		goto out;
 	}
 	purge_progress(progress, pctx, 2, _("finishing an interrupted purge"));
-	if ((r = purge_destroy(cfg, progress, pctx, err)) != 0)
-		goto out;
-	purge_progress(progress, pctx, 5, _("writing the certificate"));
-	if ((r = purge_release(cfg, certificate_path, doc, cert_json,
-	    err)) != 0)
-		goto out;
-	purge_result_from(doc, res, true);
-	purge_progress(progress, pctx, 6, _("done"));
+	r = purge_finish(cfg, certificate_path, doc, cert_json, res, true,
+	    progress, pctx, err);
 out:
 	json_decref(doc);
 	retention_dir_unlock(lock);
