@@ -42,27 +42,32 @@ supervise_refused(struct station *s, const struct policy_actor *by,
 	return FULFIL_EPERM;
 }
 
-/* May by act as a supervisor now? The administrator always may. */
-static int
-supervise_actor_check(struct station *s, const struct policy_actor *by,
-    int64_t now, struct ferr *err)
+int
+supervise_may_act(struct station *s, const struct policy_actor *by,
+    int64_t now, bool *locked, struct ferr *err)
 {
 	int64_t until = 0;
+	bool dummy;
 
+	if (locked == NULL)
+		locked = &dummy;
+	*locked = false;
 	if (by == NULL || by->name == NULL)
 		return ferr_set(err, FULFIL_EINVAL,
 		    _("no acting login name given"));
 	if (by->admin)
 		return 0;
-	if (lockout_state(s, by->name, now, &until) != LOCKOUT_OPEN)
+	if (lockout_state(s, by->name, now, &until) != LOCKOUT_OPEN) {
+		*locked = true;
 		ferr_set(err, FULFIL_EPERM,
 		    _("your account is locked; nothing was changed"));
-	else if (policy_check(s->store, by->name, ROLE_SUPERVISOR, now) !=
-	    POLICY_ALLOW)
+	} else if (policy_check(s->store, by->name, ROLE_SUPERVISOR, now) !=
+	    POLICY_ALLOW) {
 		ferr_set(err, FULFIL_EPERM, _("this needs the supervisor "
 		    "role, which you do not hold now"));
-	else
+	} else {
 		return 0;
+	}
 	return supervise_refused(s, by, now, err);
 }
 
@@ -88,7 +93,7 @@ supervise_grant(struct station *s, const struct policy_actor *by,
 {
 	int r;
 
-	if ((r = supervise_actor_check(s, by, now, err)) != 0)
+	if ((r = supervise_may_act(s, by, now, NULL, err)) != 0)
 		return r;
 	return policy_grant(s->store, s->audit, by, user, role, days, now,
 	    err);
@@ -101,7 +106,7 @@ supervise_revoke(struct station *s, const struct policy_actor *by,
 {
 	int r;
 
-	if ((r = supervise_actor_check(s, by, now, err)) != 0 ||
+	if ((r = supervise_may_act(s, by, now, NULL, err)) != 0 ||
 	    (r = supervise_reason_check(by, WF_TABLE_REVOKE, reason,
 	    err)) != 0)
 		return r;
@@ -115,7 +120,7 @@ supervise_unlock(struct station *s, const struct policy_actor *by,
 {
 	int r;
 
-	if ((r = supervise_actor_check(s, by, now, err)) != 0 ||
+	if ((r = supervise_may_act(s, by, now, NULL, err)) != 0 ||
 	    (r = supervise_reason_check(by, WF_TABLE_UNLOCK, reason,
 	    err)) != 0)
 		return r;

@@ -16,12 +16,21 @@
 #ifndef FULFIL_SUPERVISE_H
 #define FULFIL_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ferr.h"
 #include "policy.h"
 
 struct station;
+
+/*
+ * May by act as a supervisor now (the check each call below makes
+ * first)? 0, or FULFIL_EPERM (audited) with *locked (may be NULL) saying
+ * whether it was for a lock (the screen then logs the person out).
+ */
+int supervise_may_act(struct station *s, const struct policy_actor *by,
+    int64_t now, bool *locked, struct ferr *err);
 
 int supervise_grant(struct station *s, const struct policy_actor *by,
     const char *user, enum role role, int days, int64_t now,

@@ -75,23 +75,21 @@ sp_time(int64_t t, bool minutes, char *buf, size_t len)
 static enum ui_act
 sp_allowed(struct ui *ui, bool *ok)
 {
-	struct station *st = ui_station(ui);
-	int64_t until = 0;
+	struct policy_actor by = { ui_user(ui), false };
+	struct ferr err = { 0 };
+	bool locked = false;
 
 	*ok = false;
-	if (lockout_state(st, ui_user(ui), ui_now(), &until) !=
-	    LOCKOUT_OPEN) {
+	if (supervise_may_act(ui_station(ui), &by, ui_now(), &locked,
+	    &err) == 0) {
+		*ok = true;
+		return UI_STAY;
+	}
+	if (locked)
 		return ui_alert(ui, _("Account locked"),
 		    _("Your account is locked; you are logged out")) ==
 		    UI_QUIT ? UI_QUIT : UI_LOGOUT;
-	}
-	if (policy_check(st->store, ui_user(ui), ROLE_SUPERVISOR,
-	    ui_now()) != POLICY_ALLOW) {
-		ui_message(ui, UI_ERROR, _("Refused: this needs the supervisor "
-		    "role, which you do not hold now"));
-		return UI_STAY;
-	}
-	*ok = true;
+	ui_message(ui, UI_ERROR, err.msg);
 	return UI_STAY;
 }
 
